@@ -1,0 +1,38 @@
+# Two commands set everything up on a fresh machine:
+#   make run    install, migrate, seed the demo workspace and start web + worker + beat
+#   make test   install and run the whole suite
+# With DATABASE_URL / REDIS_URL unset both start a private PostgreSQL and Redis under .data/.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint messages bench clean-data
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+	$(PY) -m inbox_project.catalogues
+
+run: install
+	$(PY) -m inbox_project.devstack run
+
+test: install
+	$(PY) -m inbox_project.devstack exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Refresh the .po files after changing translatable strings (needs GNU gettext).
+messages: install
+	$(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=.data
+	$(PY) -m inbox_project.catalogues
+
+clean-data:
+	rm -rf .data

@@ -1,0 +1,130 @@
+"""Workspace membership rules: create workspaces, invite people, accept invitations."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from accounts.models import Invitation, Membership, Role, User, Workspace
+from inbox_project.errors import ApplicationError
+
+
+def workspace_create(*, name: str, owner: User, slug: str = "", **fields) -> Workspace:
+    base = slugify(slug or name)[:50] or "shop"
+    candidate, n = base, 1
+    while Workspace.objects.filter(slug=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    with transaction.atomic():
+        workspace = Workspace.objects.create(name=name, slug=candidate, **fields)
+        Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    return workspace
+
+
+def invitation_create(*, workspace: Workspace, email: str, role: str, invited_by: User) -> Invitation:
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ApplicationError(_("Unknown role."))
+    if role == Role.OWNER and not invited_by.memberships.filter(
+        workspace=workspace, role=Role.OWNER
+    ).exists():
+        raise ApplicationError(_("Only an owner can invite another owner."))
+    if Membership.objects.filter(workspace=workspace, user__email__iexact=email, is_active=True).exists():
+        raise ApplicationError(_("%(email)s is already a member of this workspace.") % {"email": email})
+    now = timezone.now()
+    # A new invitation replaces any open one for the same address.
+    Invitation.objects.filter(
+        workspace=workspace, email=email, accepted_at=None, revoked_at=None
+    ).update(revoked_at=now)
+    invitation = Invitation.objects.create(
+        workspace=workspace, email=email, role=role, invited_by=invited_by
+    )
+    transaction.on_commit(lambda: invitation_send(invitation=invitation))
+    return invitation
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + reverse("invitation_accept", args=[invitation.token])
+
+
+def invitation_send(*, invitation: Invitation) -> None:
+    with translation.override(invitation.workspace.language):
+        context = {
+            "invitation": invitation,
+            "url": invitation_url(invitation),
+            "inviter": invitation.invited_by.display_name if invitation.invited_by else "",
+        }
+        subject = _("You are invited to %(workspace)s") % {"workspace": invitation.workspace.name}
+        body = render_to_string("accounts/emails/invitation.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+
+
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Join the workspace. Runs under a row lock so a double click joins once."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update().select_related("workspace").filter(token=token).first()
+        )
+        if invitation is None or not invitation.is_usable():
+            raise ApplicationError(_("This invitation link is no longer valid."), code="invalid_invitation")
+        if invitation.email.lower() != user.email.lower():
+            raise ApplicationError(
+                _("This invitation was sent to %(email)s. Log in with that address to accept it.")
+                % {"email": invitation.email},
+                code="wrong_user",
+            )
+        try:
+            with transaction.atomic():
+                membership, created = Membership.objects.get_or_create(
+                    workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
+                )
+        except IntegrityError:
+            membership = Membership.objects.get(workspace=invitation.workspace, user=user)
+            created = False
+        if not created and not membership.is_active:
+            membership.is_active = True
+            membership.role = invitation.role
+            membership.save(update_fields=["is_active", "role"])
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def membership_set_role(*, actor: Membership, membership: Membership, role: str) -> Membership:
+    if role not in Role.values:
+        raise ApplicationError(_("Unknown role."))
+    if Role.OWNER in (role, membership.role) and not actor.has_role(Role.OWNER):
+        raise ApplicationError(_("Only an owner can change an owner's role or make an owner."))
+    if membership.role == Role.OWNER and role != Role.OWNER:
+        _ensure_another_owner(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+def membership_deactivate(*, actor: Membership, membership: Membership) -> None:
+    if membership.role == Role.OWNER:
+        if not actor.has_role(Role.OWNER):
+            raise ApplicationError(_("Only an owner can remove an owner."))
+        _ensure_another_owner(membership)
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+
+
+def _ensure_another_owner(membership: Membership) -> None:
+    others = Membership.objects.filter(
+        workspace=membership.workspace, role=Role.OWNER, is_active=True
+    ).exclude(pk=membership.pk)
+    if not others.exists():
+        raise ApplicationError(_("A workspace needs at least one owner."))

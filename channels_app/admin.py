@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from channels_app.models import ChannelAccount, WebhookEvent
+
+
+@admin.register(ChannelAccount)
+class ChannelAccountAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "kind", "external_id", "workspace", "is_active", "needs_reconnect"]
+    list_filter = ["kind", "is_active", "needs_reconnect"]
+    search_fields = ["display_name", "external_id", "workspace__name"]
+    readonly_fields = ["webhook_key", "created_at"]
+    list_select_related = ["workspace"]
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = ["id", "channel_account", "status", "attempts", "received_at", "processed_at"]
+    list_filter = ["status", "channel_account__kind"]
+    search_fields = ["dedupe_key", "error"]
+    readonly_fields = [f.name for f in WebhookEvent._meta.fields]
+    list_select_related = ["channel_account"]
+    date_hierarchy = "received_at"

@@ -1,0 +1,98 @@
+"""The provider edge: connected channel accounts and every webhook delivery, raw and durable."""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from channels_app import crypto
+
+
+class ChannelKind(models.TextChoices):
+    FACEBOOK = "facebook", _("Facebook fanpage")
+    INSTAGRAM = "instagram", _("Instagram")
+    ZALO = "zalo", _("Zalo OA")
+    SHOPEE = "shopee", _("Shopee")
+    EMAIL = "email", _("E-mail")
+
+
+class ChannelAccount(models.Model):
+    """One connected page / OA / shop / mailbox of a workspace."""
+
+    workspace = models.ForeignKey(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="channel_accounts"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ChannelKind.choices)
+    external_id = models.CharField(_("external id"), max_length=128)
+    display_name = models.CharField(_("name"), max_length=200)
+    # The public, unguessable part of this account's webhook address.
+    webhook_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    credentials_encrypted = models.TextField(blank=True, editable=False)
+    settings = models.JSONField(default=dict, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Set when the provider says the token is expired or revoked: an admin must reconnect.
+    needs_reconnect = models.BooleanField(default=False)
+    reconnect_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # One page belongs to one workspace: webhooks route unambiguously.
+            models.UniqueConstraint(fields=["kind", "external_id"], name="channel_account_unique"),
+        ]
+        indexes = [models.Index(fields=["workspace", "kind"])]
+        ordering = ["kind", "display_name"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.display_name}"
+
+    @property
+    def credentials(self) -> dict:
+        return crypto.decrypt_json(self.credentials_encrypted)
+
+    @credentials.setter
+    def credentials(self, value: dict) -> None:
+        self.credentials_encrypted = crypto.encrypt_json(value or {})
+
+
+class WebhookEvent(models.Model):
+    """One accepted webhook delivery, stored before it is acknowledged."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        PROCESSED = "processed", _("processed")
+        FAILED = "failed", _("failed")
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    channel_account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, related_name="webhook_events"
+    )
+    # Provider's id for the delivery, or a hash of the body: a redelivery is a no-op insert.
+    dedupe_key = models.CharField(max_length=200)
+    body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel_account", "dedupe_key"], name="webhook_event_unique"
+            ),
+        ]
+        indexes = [
+            # The sweeper's scan: only pending rows are indexed, so it stays small.
+            models.Index(
+                fields=["received_at"],
+                name="webhook_event_pending",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(fields=["workspace", "status", "-received_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.channel_account_id}:{self.dedupe_key} ({self.status})"

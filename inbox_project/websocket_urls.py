@@ -1,0 +1,3 @@
+"""Every app's socket routes, gathered for the ASGI router."""
+
+websocket_urlpatterns: list = []
