@@ -1,0 +1,90 @@
+"""`manage.py seed_demo`: the demo workspace, or with --conversations a benchmark data set."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from conversations.demo import content
+from conversations.demo.builder import demo_conversations_build
+from conversations.demo.bulk import bulk_conversations_generate
+from conversations.demo.workspace import demo_workspace_ensure, workspace_conversations_delete
+from conversations.models import Conversation
+from inbox_project.demo import DEMO_WORKSPACE_SLUG
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the demo workspace “Shop demo” (idempotent). With --conversations N, generate "
+        "N conversations fast into a separate benchmark workspace (default bench-N)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--conversations", type=int, help="bulk mode: how many conversations to generate"
+        )
+        parser.add_argument(
+            "--messages-per", type=int, default=10, help="bulk mode: messages per conversation"
+        )
+        parser.add_argument(
+            "--workspace", help="workspace slug (default: shop-demo, or bench-N in bulk mode)"
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="delete the workspace's conversations first"
+        )
+        parser.add_argument("--seed", type=int, default=content.SEED, help="random seed")
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        bulk = options["conversations"] is not None
+        if bulk and (options["conversations"] < 1 or options["messages_per"] < 1):
+            raise CommandError("--conversations and --messages-per must be at least 1")
+        if bulk:
+            slug = options["workspace"] or f"bench-{options['conversations']}"
+            name = f"Bench {options['conversations']:,}".replace(",", ".")
+        else:
+            slug, name = options["workspace"] or DEMO_WORKSPACE_SLUG, content.WORKSPACE_NAME
+        try:
+            setup = demo_workspace_ensure(slug=slug, name=name)
+        except ValueError as error:  # a provider id of this workspace belongs to another
+            raise CommandError(str(error)) from error
+        workspace = setup.workspace
+        if options["reset"]:
+            removed = workspace_conversations_delete(workspace=workspace)
+            self.stdout.write(f"Removed {removed:,} conversations from {slug}.")
+
+        existing = Conversation.objects.filter(workspace=workspace).count()
+        if bulk:
+            wanted = options["conversations"]
+            if existing >= wanted:
+                self.stdout.write(
+                    f"Workspace {slug} already has {existing:,} conversations; nothing to do "
+                    "(--reset rebuilds it)."
+                )
+                return
+            result = bulk_conversations_generate(
+                setup=setup,
+                conversations=wanted - existing,
+                messages_per=options["messages_per"],
+                now=timezone.now(),
+                seed=options["seed"],
+                progress=options["verbosity"] > 0,
+                log=self.stdout.write if options["verbosity"] > 1 else None,
+            )
+        else:
+            if existing:
+                self.stdout.write(
+                    f"The demo workspace {slug} already exists with {existing:,} conversations; "
+                    "nothing to do (--reset rebuilds it)."
+                )
+                return
+            result = demo_conversations_build(setup=setup, now=timezone.now(), seed=options["seed"])
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Workspace “{workspace.name}” ({slug}): {len(setup.users)} people, "
+                f"{len(setup.accounts)} channels, {result.customers:,} customers, "
+                f"{result.conversations:,} conversations, {result.messages:,} messages, "
+                f"{result.orders:,} orders in {time.monotonic() - started:.1f}s."
+            )
+        )
