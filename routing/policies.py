@@ -1,0 +1,134 @@
+"""Routing rules as pure functions: no database, `now` is always a parameter."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+UTC = datetime.UTC
+
+# Why an agent may not act on a conversation (None: they may).
+REFUSE_CLAIM_FIRST = "claim_required"
+REFUSE_TAKEN = "already_taken"
+
+
+def act_refusal(*, assignee_id: int | None, user_id: int, is_admin: bool) -> str | None:
+    """Only the claimant acts on a claimed conversation; nobody but an admin acts on an
+    unclaimed one (claim first). Admins always may."""
+    if is_admin or (assignee_id is not None and assignee_id == user_id):
+        return None
+    return REFUSE_CLAIM_FIRST if assignee_id is None else REFUSE_TAKEN
+
+
+def is_waiting_for_reply(
+    *, last_inbound_at: datetime.datetime | None, last_outbound_at: datetime.datetime | None
+) -> bool:
+    """The customer wrote last: someone owes them an answer."""
+    if last_inbound_at is None:
+        return False
+    return last_outbound_at is None or last_inbound_at > last_outbound_at
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    """The same opening hours on each listed weekday (0 = Monday), in the workspace's zone."""
+
+    days: frozenset[int]
+    start: datetime.time
+    end: datetime.time
+    zone: str = "Asia/Ho_Chi_Minh"
+
+
+def release_deadline_at(
+    *, start: datetime.datetime, minutes: int, hours: BusinessHours | None = None
+) -> datetime.datetime:
+    """When an unanswered claim lapses: `minutes` after `start`, counting only business time
+    when `hours` is given (time outside opening hours does not run the clock)."""
+    plain = start + datetime.timedelta(minutes=minutes)
+    if hours is None or not hours.days or hours.end <= hours.start:
+        return plain
+    zone = ZoneInfo(hours.zone)
+    remaining = datetime.timedelta(minutes=minutes)
+    cursor = start.astimezone(UTC)
+    day = start.astimezone(zone).date()
+    for _ in range(8 * 7):  # a few weeks covers any sane week; never loop forever
+        if day.weekday() in hours.days:
+            opens = datetime.datetime.combine(day, hours.start, tzinfo=zone).astimezone(UTC)
+            closes = datetime.datetime.combine(day, hours.end, tzinfo=zone).astimezone(UTC)
+            begin = max(opens, cursor)
+            if begin < closes:
+                available = closes - begin
+                if remaining <= available:
+                    return begin + remaining
+                remaining -= available
+        day += datetime.timedelta(days=1)
+    return plain
+
+
+# --- presence ----------------------------------------------------------------------------
+
+STATE_ONLINE = "online"
+STATE_IDLE = "idle"
+STATE_AWAY = "away"
+STATE_OFFLINE = "offline"
+
+
+def presence_state(
+    *,
+    status: str,
+    socket_count: int,
+    last_seen_at: datetime.datetime | None,
+    idle_timeout_minutes: int,
+    now: datetime.datetime,
+) -> str:
+    """What an agent is right now: offline when no browser is connected, away by choice,
+    idle when online but silent beyond the workspace's idle timeout, else online."""
+    if socket_count <= 0:
+        return STATE_OFFLINE
+    if status != STATE_ONLINE:
+        return STATE_AWAY
+    if idle_timeout_minutes and (
+        last_seen_at is None
+        or now - last_seen_at > datetime.timedelta(minutes=idle_timeout_minutes)
+    ):
+        return STATE_IDLE
+    return STATE_ONLINE
+
+
+def has_room(*, open_count: int, capacity: int | None) -> bool:
+    return capacity is None or open_count < capacity
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One row of a round-robin list, with what eligibility needs to know."""
+
+    user_id: int
+    turn: int
+    row_id: int
+    state: str
+    open_count: int = 0
+    capacity: int | None = None
+
+
+def round_robin_order(
+    candidates: Iterable[Candidate], *, exclude_user_ids: Iterable[int] = ()
+) -> list[Candidate]:
+    """Eligible agents, the one who waited longest for a customer first (lowest turn; ties by
+    list order). Away, idle, offline and full agents are skipped, not moved back: they keep
+    their place and get the next customer once they are online again."""
+    excluded = set(exclude_user_ids)
+    eligible = [
+        c
+        for c in candidates
+        if c.user_id not in excluded
+        and c.state == STATE_ONLINE
+        and has_room(open_count=c.open_count, capacity=c.capacity)
+    ]
+    return sorted(eligible, key=lambda c: (c.turn, c.row_id))
+
+
+def next_turn(turns: Sequence[int]) -> int:
+    return (max(turns) if turns else 0) + 1
