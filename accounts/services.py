@@ -114,12 +114,24 @@ def membership_set_role(*, actor: Membership, membership: Membership, role: str)
 
 
 def membership_deactivate(*, actor: Membership, membership: Membership) -> None:
+    """Remove someone from the workspace; the customers they held go back to routing."""
+    from conversations.models import Conversation
+    from routing.services import conversation_unassign
+
     if membership.role == Role.OWNER:
         if not actor.has_role(Role.OWNER):
             raise ApplicationError(_("Only an owner can remove an owner."))
         _ensure_another_owner(membership)
-    membership.is_active = False
-    membership.save(update_fields=["is_active"])
+    with transaction.atomic():
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+        held = Conversation.objects.filter(
+            workspace=membership.workspace, assignee=membership.user
+        ).values_list("pk", flat=True)
+        for conversation_id in list(held):
+            conversation_unassign(
+                conversation_id=conversation_id, actor=actor.user, workspace=membership.workspace
+            )
 
 
 def _ensure_another_owner(membership: Membership) -> None:

@@ -56,3 +56,17 @@ def test_last_owner_cannot_be_demoted(client_for, alice, adam, workspace_a):
     client_for(adam).post(f"/w/{workspace_a.slug}/members/{other.pk}/", {"role": "admin"})
     other.refresh_from_db()
     assert other.role == "owner"
+
+
+def test_removed_agent_hands_back_their_customers(client_for, adam, bob, workspace_a, conversation_a):
+    from accounts.models import Membership
+    from conversations.models import Conversation
+    from routing.models import AssignmentChange
+
+    Conversation.objects.filter(pk=conversation_a.pk).update(assignee=bob)
+    bob_membership = Membership.objects.get(user=bob)
+    client_for(adam).post(f"/w/{workspace_a.slug}/members/{bob_membership.pk}/", {"action": "remove"})
+    conversation_a.refresh_from_db()
+    assert conversation_a.assignee is None
+    change = AssignmentChange.objects.get(conversation=conversation_a)
+    assert (change.from_user, change.actor) == (bob, adam)
