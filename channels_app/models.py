@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +77,8 @@ class WebhookEvent(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     received_at = models.DateTimeField(default=timezone.now)
+    # Last time a processing task was queued for it; the sweeper re-queues stale ones.
+    queued_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -96,3 +99,32 @@ class WebhookEvent(models.Model):
 
     def __str__(self):
         return f"{self.channel_account_id}:{self.dedupe_key} ({self.status})"
+
+
+class PolicyAuditEntry(models.Model):
+    """One policy-tagged send (HUMAN_AGENT, Utility Message): who, when, where, why (AD4)."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    channel_account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, related_name="policy_audit_entries"
+    )
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    message = models.ForeignKey("conversations.Message", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_automated = models.BooleanField(default=False)
+    tag = models.CharField(_("tag"), max_length=40)  # HUMAN_AGENT, UTILITY
+    purpose = models.CharField(_("purpose"), max_length=40, blank=True)
+    # Hours since the customer's last message when the send was allowed.
+    hours_since_inbound = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-created_at"])]
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.tag} {self.purpose} #{self.message_id}"

@@ -1,7 +1,17 @@
+from django.conf import settings
 from django.urls import path
 
 from channels_app import views
 
 workspace_urlpatterns = [
     path("channels/", views.channel_list, name="channels"),
+    path("channels/webhooks/failed/", views.webhook_failures, name="webhook_failures"),
+    path("channels/webhooks/<int:pk>/replay/", views.webhook_replay, name="webhook_replay"),
 ]
+
+# Provider webhooks: one address per channel account (ChannelAccount.webhook_key).
+webhook_urlpatterns = [
+    path("webhooks/<slug:kind>/<uuid:key>/", views.webhook, name="webhook"),
+]
+if settings.BENCH_ENDPOINTS:
+    webhook_urlpatterns.append(path("_bench/insert/", views.bench_insert, name="bench_insert"))

@@ -261,6 +261,7 @@ def cmd_run(argv: list[str]) -> int:
                     return 1
             if stack.call(*manage, "collectstatic", "--no-input", "-v", "0") != 0:
                 return 1
+            start_graph_standin(stack, manage)
             stack.spawn(
                 "web", python, "-m", "uvicorn", "inbox_project.asgi:application",
                 "--host", host, "--port", str(port), "--no-access-log",
@@ -275,9 +276,12 @@ def cmd_run(argv: list[str]) -> int:
                 "--loglevel", "INFO", "--schedule", str(DATA / "celerybeat-schedule"),
             )  # fmt: skip
             wait_for_port(port, timeout=30, what="the web server")
+            start_demo_customers(stack, manage, f"http://{host}:{port}")
             print_banner(f"http://{host}:{port}/")
             while True:
                 for name, process in stack.children:
+                    if name in OPTIONAL_CHILDREN:
+                        continue
                     if process.poll() is not None:
                         log(f"{name} exited with {process.returncode}; stopping everything")
                         return 1
@@ -285,6 +289,36 @@ def cmd_run(argv: list[str]) -> int:
         except KeyboardInterrupt:
             log("stopping")
             return 0
+
+
+# --- Meta provider stand-in and simulated customers (issue 3) -------------------------------
+OPTIONAL_CHILDREN = {"customers"}  # may stop (e.g. no Meta channel) without stopping the stack
+
+
+def start_graph_standin(stack: Stack, manage: list[str]) -> None:
+    """The demo's replies "send": Graph API calls go to a local stand-in that records them
+    (GET /_sent). An explicit META_GRAPH_URL (a real Meta app) is left alone."""
+    if stack.env.get("META_GRAPH_URL"):
+        return
+    standin_port = int(stack.env.get("STANDIN_PORT") or free_port())
+    stack.spawn("standin", *manage, "provider_standin", "--port", str(standin_port))
+    wait_for_port(standin_port, timeout=30, what="the Graph API stand-in")
+    stack.env["META_GRAPH_URL"] = f"http://127.0.0.1:{standin_port}/v23.0"
+    log(f"Graph API stand-in on {stack.env['META_GRAPH_URL']} (GET /_sent lists what was sent)")
+
+
+def start_demo_customers(stack: Stack, manage: list[str], base_url: str) -> None:
+    """DEMO_CUSTOMERS=1: the demo's customers write every few seconds (manage.py simulate)."""
+    if stack.env.get("DEMO_CUSTOMERS", "").strip().lower() not in {"1", "true", "yes", "on"}:
+        return
+    from inbox_project.demo import DEMO_WORKSPACE_SLUG
+
+    rate = stack.env.get("DEMO_CUSTOMERS_RATE", "0.25")
+    stack.spawn(
+        "customers", *manage, "simulate", "--workspace", DEMO_WORKSPACE_SLUG,
+        "--rate", rate, "--count", "0", "--base-url", base_url,
+    )  # fmt: skip
+    log(f"simulated customers write to {DEMO_WORKSPACE_SLUG} ({rate} events/s)")
 
 
 def print_banner(url: str) -> None:

@@ -4,9 +4,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from dotenv import load_dotenv
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env", override=False)  # optional; real environment variables win
@@ -72,7 +72,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -145,6 +144,25 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --- routing sweeps (issue 5) ---------------------------------------------------------------
+# Anti-steal deadlines live on the rows and are swept here; never a long countdown/ETA.
+ROUTING_SWEEP_SECONDS = 5.0  # a deadline at T is released by T + this + the sweep's own time
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "routing-release-due": {
+            "task": "routing.tasks.release_due_sweep_task",
+            "schedule": ROUTING_SWEEP_SECONDS,
+            "options": {"expires": ROUTING_SWEEP_SECONDS},  # a late sweep is replaced, not queued
+        },
+        "routing-assign-waiting": {
+            "task": "routing.tasks.assign_waiting_sweep_task",
+            "schedule": 2 * ROUTING_SWEEP_SECONDS,
+            "options": {"expires": 2 * ROUTING_SWEEP_SECONDS},
+        },
+    }
+)
+# --- end routing sweeps ------------------------------------------------------------------------
+
 # --- auth, sessions, security -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
@@ -159,12 +177,13 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -218,3 +237,45 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Meta (Facebook Messenger, page comments, Instagram) — channels_app, issue 3 -------------
+# One Meta app serves every workspace: the secret signs every webhook, the verify token answers
+# the subscription handshake. With DEBUG on, development values let the simulator and the
+# provider stand-in work out of the box.
+META_APP_ID = os.environ.get("META_APP_ID", "100000000000001" if DEBUG else "")
+META_APP_SECRET = os.environ.get("META_APP_SECRET", "dev-meta-app-secret" if DEBUG else "")
+META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "dev-meta-verify-token" if DEBUG else "")
+# Graph API base (no trailing slash); `make run` points it at the local provider stand-in.
+META_GRAPH_URL = os.environ.get("META_GRAPH_URL", "https://graph.facebook.com/v23.0").rstrip("/")
+META_HTTP_TIMEOUT = float(os.environ.get("META_HTTP_TIMEOUT", "10"))
+# Webhook bodies above this size are refused with 413 before anything is stored.
+WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024))
+# Pending webhook events older than this are re-queued by the sweeper (Redis/worker outages).
+WEBHOOK_SWEEP_AFTER_SECONDS = int(os.environ.get("WEBHOOK_SWEEP_AFTER_SECONDS", "15"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "5"))
+# Stored events are processed by drain tasks, one per shard (event id modulo INGEST_SHARDS):
+# at most this many ingest tasks work in parallel. Keep it >= the ingest workers' concurrency.
+INGEST_SHARDS = int(os.environ.get("INGEST_SHARDS", "4"))
+INGEST_WAKE_TTL_SECONDS = int(os.environ.get("INGEST_WAKE_TTL_SECONDS", "10"))
+# Outbound delivery: transient provider errors retry with backoff up to this many attempts.
+DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "5"))
+DELIVERY_SWEEP_AFTER_SECONDS = int(os.environ.get("DELIVERY_SWEEP_AFTER_SECONDS", "120"))
+# Bench-only bare endpoint (one INSERT) used by bench/ingest as the ceiling; off in production.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
+CELERY_BEAT_SCHEDULE["webhook-event-sweep"] = {
+    "task": "channels_app.tasks.webhook_event_sweep_task",
+    "schedule": 5.0,
+    "options": {"expires": 5.0},  # a late sweep is replaced, not queued behind the next
+}
+CELERY_BEAT_SCHEDULE["message-deliver-sweep"] = {
+    "task": "channels_app.tasks.message_deliver_sweep_task",
+    "schedule": 30.0,
+    "options": {"expires": 30.0},
+}
+# A webhook is acknowledged within milliseconds even while Redis is down (the row is committed;
+# the sweeper queues it later): publishing gives up after one quick retry instead of kombu's
+# default ~6 s of reconnect attempts.
+CELERY_BROKER_TRANSPORT_OPTIONS.update(
+    {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
+)
+# --- end Meta ---------------------------------------------------------------------------------

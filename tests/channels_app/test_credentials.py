@@ -14,7 +14,9 @@ TOKEN = "EAAG-very-secret-page-token-123"
 
 def raw_column(pk):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT credentials_encrypted FROM channels_app_channelaccount WHERE id = %s", [pk])
+        cursor.execute(
+            "SELECT credentials_encrypted FROM channels_app_channelaccount WHERE id = %s", [pk]
+        )
         return cursor.fetchone()[0]
 
 

@@ -1,0 +1,34 @@
+"""Provider adapters, one package per kind; look them up with `get_adapter(kind)`.
+
+Only channels_app imports from here (ARCHITECTURE.md invariant 5).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+
+from channels_app.providers.base import ProviderAdapter
+
+# kind -> module holding `adapter` (a ProviderAdapter instance). Zalo, Shopee, e-mail: add a line.
+ADAPTERS = {
+    "facebook": "channels_app.providers.facebook.adapter",
+    "instagram": "channels_app.providers.instagram.adapter",
+}
+
+
+class UnknownProvider(LookupError):
+    pass
+
+
+@cache
+def get_adapter(kind: str) -> ProviderAdapter:
+    try:
+        module = ADAPTERS[kind]
+    except KeyError:
+        raise UnknownProvider(kind) from None
+    return import_module(module).adapter
+
+
+def supported_kinds() -> frozenset[str]:
+    return frozenset(ADAPTERS)

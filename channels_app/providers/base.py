@@ -1,0 +1,224 @@
+"""The one small interface every provider implements, and the provider-neutral shapes it speaks.
+
+An adapter turns a provider's webhook body into the dataclasses below and turns an outbound
+message or action into the provider's API call. Nothing else in the project knows a provider's
+JSON: `channels_app.services` dispatches the dataclasses to `conversations.services`.
+
+Adding a provider (Zalo, Shopee, e-mail): see docs/providers.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import ClassVar
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+class PayloadError(ValueError):
+    """A signed body we cannot understand: the event is kept and marked failed, never dropped."""
+
+
+class ProviderError(Exception):
+    """A provider refused or failed a call. `transient` errors are retried with backoff;
+    permanent ones fail the message at once. `reconnect` means the token is dead: the channel
+    account is flagged for an admin to reconnect."""
+
+    def __init__(
+        self,
+        message,  # str or lazy translation: rendered in the workspace's language when recorded
+        *,
+        transient: bool = False,
+        reconnect: bool = False,
+        code: str = "",
+        provider_message: str = "",
+    ):
+        super().__init__(message)
+        self.message = message
+        self.transient = transient
+        self.reconnect = reconnect
+        self.code = code
+        self.provider_message = provider_message
+
+
+# --- inbound events -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attachment:
+    type: str  # image | video | audio | file | sticker | location | fallback | share | story ...
+    url: str = ""
+    name: str = ""
+    extra: Mapping = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        data = {"type": self.type}
+        if self.url:
+            data["url"] = self.url
+        if self.name:
+            data["name"] = self.name
+        data.update(self.extra)
+        return data
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every parsed event; `sort_key` orders a batch by provider time.
+
+    `account_external_id` is the page / IG account the event belongs to: a batched Meta body
+    may carry entries for several pages of the app."""
+
+    timestamp: datetime
+    account_external_id: str
+
+    @property
+    def sort_key(self) -> datetime:
+        return self.timestamp
+
+
+@dataclass(frozen=True)
+class InboundMessage(Event):
+    """The customer wrote (text, attachments, quick reply, postback, reply-to)."""
+
+    contact_id: str
+    external_id: str
+    text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    contact_name: str = ""
+    reply_to_external_id: str = ""
+    meta: Mapping = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EchoMessage(Event):
+    """The page/account sent a message: ours (`own_message_id` set) or typed elsewhere."""
+
+    contact_id: str
+    external_id: str
+    text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    own_message_id: int | None = None  # our Message.pk, recognised from app id + metadata
+    author_label: str = ""
+    meta: Mapping = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StatusReceipt(Event):
+    """Delivered / read up to `watermark` (and/or exactly `external_ids`)."""
+
+    contact_id: str
+    status: str  # "delivered" | "read"
+    watermark: datetime | None = None
+    external_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommentEvent(Event):
+    """A comment on one of the page's posts was added, edited, removed, hidden or unhidden."""
+
+    contact_id: str
+    external_id: str  # comment id
+    verb: str  # add | edited | remove | hide | unhide
+    text: str = ""
+    contact_name: str = ""
+    post_id: str = ""
+    post_url: str = ""
+    parent_id: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    from_page: bool = False
+
+
+@dataclass(frozen=True)
+class Ignored(Event):
+    """A well-formed event we do not act on (reactions, optins, ...); kept for the record."""
+
+    reason: str = ""
+
+
+# --- outbound -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """What to send. `recipient_id` is the contact's provider id; `comment_id` turns it into a
+    private reply; `messaging_type`/`tag`/`purpose` come from conversations.policies."""
+
+    message_id: int
+    recipient_id: str
+    text: str = ""
+    attachments: tuple[dict, ...] = ()
+    reply_to_external_id: str = ""
+    comment_id: str = ""
+    messaging_type: str = "RESPONSE"
+    tag: str = ""
+    purpose: str = ""
+    public_comment_reply_to: str = ""  # send as a public reply under this comment instead
+
+
+@dataclass(frozen=True)
+class SendResult:
+    external_id: str
+    recipient_id: str = ""
+
+
+@dataclass(frozen=True)
+class Action:
+    """A provider action on an existing message: hide/unhide, like/unlike a comment."""
+
+    name: str  # hide | unhide | like | unlike
+    target_external_id: str
+
+
+# --- the interface ---------------------------------------------------------------------------
+
+
+class ProviderAdapter:
+    """Five duties: verify, parse, send, reply window, actions. One instance per kind."""
+
+    kind: ClassVar[str] = ""
+    # The key in conversations.policies.CHANNEL_WINDOWS that governs replies on this kind.
+    window_rule: ClassVar[str] = ""
+    actions: ClassVar[frozenset[str]] = frozenset()
+
+    # verify
+    def verify_handshake(self, *, account, params: Mapping[str, str]) -> str | None:
+        """Answer the provider's subscription handshake: the body to echo, or None (403)."""
+        return None
+
+    def verify_signature(self, *, account, body: bytes, headers: Mapping[str, str]) -> bool:
+        raise NotImplementedError
+
+    def dedupe_key(self, *, body: bytes) -> str:
+        """A redelivered body maps to the same key; the DB makes the second insert a no-op."""
+        return "sha256:" + hashlib.sha256(body).hexdigest()
+
+    # parse
+    def parse(self, *, account, body: bytes) -> list[Event]:
+        """Every event in the body, in provider-time order. Raises PayloadError."""
+        raise NotImplementedError
+
+    # send
+    def send(self, *, account, outbound: OutboundMessage) -> SendResult:
+        """Raises ProviderError."""
+        raise NotImplementedError
+
+    # reply window
+    def reply_window(self) -> str:
+        return self.window_rule or self.kind
+
+    # actions
+    def perform(self, *, account, action: Action) -> None:
+        """Raises ProviderError."""
+        raise NotImplementedError
+
+
+def clean_text(value, *, limit: int | None = None) -> str:
+    """Text safe for PostgreSQL: no NUL, no lone surrogates (broken unicode in JSON escapes)."""
+    if value is None:
+        return ""
+    text = str(value).replace("\x00", "")
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return text[:limit] if limit else text

@@ -1,0 +1,32 @@
+"""Facebook Page adapter: Messenger (CH1) and page comments (CH2)."""
+
+from __future__ import annotations
+
+from channels_app.providers.base import Action, Event
+from channels_app.providers.facebook import client as fb_client
+from channels_app.providers.facebook import schemas
+from channels_app.providers.meta.adapter import MetaAdapter
+
+
+class FacebookAdapter(MetaAdapter):
+    kind = "facebook"
+    window_rule = "facebook"
+    actions = frozenset({"hide", "unhide", "like", "unlike"})
+
+    def client(self, account) -> fb_client.FacebookClient:
+        return fb_client.for_account(account)
+
+    def parse(self, *, account, body: bytes) -> list[Event]:
+        return schemas.parse(body)
+
+    def perform(self, *, account, action: Action) -> None:
+        client = self.client(account)
+        if action.name in {"hide", "unhide"}:
+            client.comment_hide(action.target_external_id, hidden=action.name == "hide")
+        elif action.name in {"like", "unlike"}:
+            client.comment_like(action.target_external_id, liked=action.name == "like")
+        else:
+            raise ValueError(f"unknown action {action.name}")
+
+
+adapter = FacebookAdapter()

@@ -1,0 +1,91 @@
+"""What Messenger and Instagram adapters share: verification, send bodies, error handling."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.conf import settings
+
+from channels_app.providers.base import (
+    OutboundMessage,
+    PayloadError,
+    ProviderAdapter,
+    SendResult,
+)
+from channels_app.providers.meta import signature
+from channels_app.providers.meta.messaging import METADATA_PREFIX
+
+# The Utility Message template used for each essential-notification purpose (PO3); a page can
+# override the names in ChannelAccount.settings["utility_templates"].
+DEFAULT_UTILITY_TEMPLATES = {
+    "event_update": "inbox_event_update",
+    "order_update": "inbox_order_update",
+    "account_update": "inbox_account_update",
+}
+
+
+class MetaAdapter(ProviderAdapter):
+    expected_object = ""
+
+    def verify_handshake(self, *, account, params: Mapping[str, str]) -> str | None:
+        return signature.handshake_challenge(verify_token=settings.META_VERIFY_TOKEN, params=params)
+
+    def verify_signature(self, *, account, body: bytes, headers: Mapping[str, str]) -> bool:
+        return signature.signature_valid(
+            secret=settings.META_APP_SECRET, body=body, header=headers.get(signature.HEADER)
+        )
+
+    def client(self, account):
+        raise NotImplementedError
+
+    def send(self, *, account, outbound: OutboundMessage) -> SendResult:
+        client = self.client(account)
+        if outbound.public_comment_reply_to:
+            reply = client.comment_reply(outbound.public_comment_reply_to, text=outbound.text)
+            return SendResult(external_id=str(reply.get("id", "")))
+        result = None
+        for body in message_bodies(account=account, outbound=outbound):
+            result = client.send_message(account.external_id, body)
+        if not result or not result.get("message_id"):
+            raise PayloadError("the Send API answered without a message_id")
+        return SendResult(
+            external_id=str(result["message_id"]), recipient_id=str(result.get("recipient_id", ""))
+        )
+
+
+def message_bodies(*, account, outbound: OutboundMessage) -> list[dict]:
+    """Send API bodies for one outbound message: text first, then one per attachment."""
+    recipient = (
+        {"comment_id": outbound.comment_id}
+        if outbound.comment_id
+        else {"id": outbound.recipient_id}
+    )
+    metadata = f"{METADATA_PREFIX}{outbound.message_id}"
+    common: dict = {"recipient": recipient, "messaging_type": outbound.messaging_type}
+    if outbound.tag:
+        common["tag"] = outbound.tag
+    if outbound.reply_to_external_id:
+        common["reply_to"] = {"mid": outbound.reply_to_external_id}
+    if outbound.messaging_type == "UTILITY":
+        templates = {**DEFAULT_UTILITY_TEMPLATES, **account.settings.get("utility_templates", {})}
+        template = {
+            "template_type": "utility",
+            "name": templates.get(outbound.purpose, outbound.purpose),
+            "language": account.settings.get("utility_language", "vi"),
+            "parameters": {"body": outbound.text},
+        }
+        message = {"attachment": {"type": "template", "payload": template}, "metadata": metadata}
+        return [{**common, "message": message}]
+    bodies = []
+    if outbound.text:
+        bodies.append({**common, "message": {"text": outbound.text, "metadata": metadata}})
+    for attachment in outbound.attachments:
+        payload = {"url": attachment.get("url", ""), "is_reusable": True}
+        message = {
+            "attachment": {"type": attachment.get("type", "file"), "payload": payload},
+            "metadata": metadata,
+        }
+        bodies.append({**common, "message": message})
+    if not bodies:
+        raise PayloadError("nothing to send")
+    return bodies

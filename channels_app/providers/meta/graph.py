@@ -1,0 +1,64 @@
+"""A small Graph API client shared by the Facebook and Instagram clients.
+
+The base URL is settings.META_GRAPH_URL, so the provider stand-in (`manage.py provider_standin`)
+answers instead of Meta in development, demos and tests.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import requests
+from django.conf import settings
+
+from channels_app.providers.base import ProviderError
+from channels_app.providers.meta.errors import PLAIN, classify
+
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
+
+
+class GraphClient:
+    def __init__(self, *, access_token: str, base_url: str | None = None):
+        self.access_token = access_token
+        self.base_url = (base_url or settings.META_GRAPH_URL).rstrip("/")
+
+    def call(
+        self, method: str, path: str, *, json: dict | None = None, params: dict | None = None
+    ) -> dict:
+        if not self.access_token:
+            raise ProviderError(
+                PLAIN["token_expired"],
+                reconnect=True,
+                code="token_expired",
+                provider_message="no access token stored",
+            )
+        url = f"{self.base_url}/{path.lstrip('/')}"
+        try:
+            response = _session().request(
+                method, url, json=json, params=params, timeout=settings.META_HTTP_TIMEOUT,
+                headers={"Authorization": f"Bearer {self.access_token}"},
+            )  # fmt: skip
+        except requests.RequestException as exc:
+            raise ProviderError(
+                PLAIN["network"],
+                transient=True,
+                code="network",
+                provider_message=type(exc).__name__,
+            ) from exc
+        try:
+            data = response.json()
+        except ValueError:
+            data = {}
+        if response.status_code >= 400 or (isinstance(data, dict) and "error" in data):
+            error = data.get("error") if isinstance(data, dict) else None
+            raise classify(
+                status=response.status_code, error=error if isinstance(error, dict) else None
+            )
+        return data if isinstance(data, dict) else {}

@@ -1,0 +1,189 @@
+"""Outbound delivery through the provider adapters (`outbound` queue).
+
+A reply is saved as pending by conversations.services.messages.message_send and queued on
+commit. Delivery locks the row (SKIP LOCKED, so a duplicate task never double-sends), calls
+the adapter and records sent (with the provider's id) or failed (with the provider's reason in
+plain words). Transient errors retry with exponential backoff; an expired token flags the
+channel account for an admin.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from channels_app.models import ChannelAccount
+from channels_app.providers import get_adapter
+from channels_app.providers.base import Action, OutboundMessage, PayloadError, ProviderError
+from conversations.models import DeliveryStatus, Direction, Message, MessageKind
+from conversations.services import messages
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_MAX_SECONDS = 60.0
+
+
+def retry_delay(attempt: int) -> float:
+    """2, 4, 8, 16 … seconds, capped: short enough for a Celery countdown (never minutes)."""
+    return min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
+
+
+def outbound_for(message: Message) -> OutboundMessage:
+    meta = message.meta or {}
+    return OutboundMessage(
+        message_id=message.pk, recipient_id=message.conversation.contact.external_id,
+        text=message.text, attachments=tuple(message.attachments or ()),
+        reply_to_external_id=message.reply_to_external_id,
+        comment_id=meta.get("private_reply_to", ""),
+        messaging_type=meta.get("messaging_type") or "RESPONSE", tag=meta.get("tag", ""),
+        purpose=meta.get("purpose", ""),
+        public_comment_reply_to=meta.get("reply_to_comment", "")
+        if message.kind == MessageKind.COMMENT else "",
+    )  # fmt: skip
+
+
+def _plain(error: ProviderError, workspace_language: str) -> str:
+    with translation.override(workspace_language or settings.LANGUAGE_CODE):
+        plain = str(error.message)
+    if error.provider_message:
+        return f"{plain} ({error.provider_message})"
+    return plain
+
+
+def channel_account_flag_reconnect(*, account: ChannelAccount, reason: str) -> None:
+    ChannelAccount.objects.filter(pk=account.pk, workspace_id=account.workspace_id).update(
+        needs_reconnect=True, reconnect_reason=reason[:300]
+    )
+
+
+def message_deliver(*, workspace_id: int, message_id: int, now: datetime | None = None) -> str:
+    """Send one pending message. Returns "sent", "retry", "failed" or "skipped"."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("conversation__contact", "channel_account__workspace")
+            .filter(
+                workspace_id=workspace_id,
+                pk=message_id,
+                direction=Direction.OUT,
+                delivery_status=DeliveryStatus.PENDING,
+            )  # fmt: skip
+            .first()
+        )
+        if message is None:
+            return "skipped"
+        account = message.channel_account
+        language = account.workspace.language
+        if not account.is_active or account.needs_reconnect:
+            error = ProviderError(
+                _reconnect_text(account), code="channel_unavailable",
+                provider_message=account.reconnect_reason,
+            )  # fmt: skip
+            messages.message_mark_failed(message=message, error=_plain(error, language),
+                                         code=error.code)  # fmt: skip
+            return "failed"
+        try:
+            result = get_adapter(account.kind).send(account=account, outbound=outbound_for(message))
+        except ProviderError as error:
+            return _handle_error(message=message, account=account, error=error, language=language,
+                                 now=now)  # fmt: skip
+        except PayloadError as error:
+            messages.message_mark_failed(message=message, error=str(error), code="invalid")
+            return "failed"
+        extra = {"recipient_id": result.recipient_id} if result.recipient_id else None
+        messages.message_mark_sent(message=message, external_id=result.external_id, extra=extra)
+        return "sent"
+
+
+def _reconnect_text(account: ChannelAccount):
+    from channels_app.providers.meta.errors import PLAIN
+
+    return PLAIN["token_expired"] if account.needs_reconnect else _("This channel is disabled.")
+
+
+def _handle_error(*, message: Message, account, error: ProviderError, language: str,
+                  now: datetime | None) -> str:  # fmt: skip
+    text = _plain(error, language)
+    if error.reconnect:
+        channel_account_flag_reconnect(account=account, reason=text)
+    attempt = message.delivery_attempts + 1
+    if error.transient and attempt < settings.DELIVERY_MAX_ATTEMPTS:
+        delay = retry_delay(attempt)
+        messages.message_mark_retrying(message=message, error=text, code=error.code,
+                                       retry_in=delay, now=now)  # fmt: skip
+        _schedule_retry(message, delay)
+        return "retry"
+    messages.message_mark_failed(message=message, error=text, code=error.code)
+    return "failed"
+
+
+def _schedule_retry(message: Message, delay: float) -> None:
+    from channels_app.tasks import message_deliver_task
+
+    def enqueue():
+        try:
+            message_deliver_task.apply_async(
+                args=[message.workspace_id, message.pk], countdown=delay, retry=False
+            )
+        except Exception:  # the delivery sweeper picks it up
+            log.warning("could not schedule a retry of message %s", message.pk, exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+def message_deliver_action(*, workspace_id: int, message_id: int, action: str) -> str:
+    """Hide / unhide / like / unlike a comment at the provider, then record the answer."""
+    with transaction.atomic():
+        comment = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("channel_account__workspace")
+            .filter(workspace_id=workspace_id, pk=message_id, kind=MessageKind.COMMENT)
+            .first()
+        )
+        if comment is None or comment.meta.get("pending_action") != action:
+            return "skipped"
+        account = comment.channel_account
+        try:
+            get_adapter(account.kind).perform(
+                account=account, action=Action(name=action, target_external_id=comment.external_id)
+            )
+        except ProviderError as error:
+            if error.reconnect:
+                channel_account_flag_reconnect(
+                    account=account, reason=_plain(error, account.workspace.language)
+                )
+            text = _plain(error, account.workspace.language)
+            messages.comment_action_applied(comment=comment, action=action, error=text)
+            return "failed"
+        messages.comment_action_applied(comment=comment, action=action)
+        return "done"
+
+
+def message_deliver_sweep(*, older_than: float | None = None, limit: int = 500) -> int:
+    """Re-queue outbound messages left pending (broker down at send time, worker killed)."""
+    from channels_app.tasks import message_deliver_task
+
+    age = settings.DELIVERY_SWEEP_AFTER_SECONDS if older_than is None else older_than
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=age)
+    stale = Message.objects.filter(
+        delivery_status=DeliveryStatus.PENDING, direction=Direction.OUT, created_at__lte=cutoff
+    ).values_list("pk", "workspace_id", "meta")[:limit]
+    queued = 0
+    for pk, workspace_id, meta in stale:
+        retry_at = (meta or {}).get("retry_at")
+        if retry_at and datetime.fromisoformat(retry_at) > cutoff:
+            continue  # a scheduled retry is still due
+        try:
+            message_deliver_task.apply_async(args=[workspace_id, pk], retry=False)
+        except Exception:
+            log.warning("could not re-queue message %s", pk, exc_info=True)
+            break
+        queued += 1
+    return queued

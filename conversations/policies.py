@@ -1,0 +1,284 @@
+"""Reply-window policy (PO1–PO5), pure: no database, `now` is a parameter.
+
+Two tables, one module, so the next Meta change is a one-line edit:
+
+- CHANNEL_WINDOWS: each channel kind declares its window in one place (PO4).
+- RULES: first matching row over (phase, author, confirmation, purpose, utility available)
+  decides how a reply goes out or why it is refused.
+
+Meta facts (PLATFORMS.md A7, C3): 24 h standard window -> RESPONSE; 24 h–7 days a human reply
+only, tagged HUMAN_AGENT; after that an essential notification as a Utility Message template
+(Meta refuses CONFIRMED_EVENT_UPDATE / POST_PURCHASE_UPDATE / ACCOUNT_UPDATE since
+2026-04-27). Instagram has HUMAN_AGENT only. Automation never uses HUMAN_AGENT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Phase(StrEnum):
+    OPEN = "open"  # inside the standard window: reply freely (PO1)
+    HUMAN_AGENT = "human_agent"  # 24 h – 7 days: confirmed human replies only (PO2)
+    CLOSED = "closed"  # past every window: essential notifications only, if any (PO3)
+    UNLIMITED = "unlimited"  # channel without a window (Shopee, e-mail)
+
+
+class Author(StrEnum):
+    HUMAN = "human"
+    AUTOMATION = "automation"
+
+
+# The three essential-notification purposes (PO3) and their labels for the composer.
+PURPOSES = {
+    "event_update": _("Event reminder or schedule change"),
+    "order_update": _("Order status update"),
+    "account_update": _("Account or incident notice"),
+}
+
+
+@dataclass(frozen=True)
+class ChannelWindow:
+    standard: timedelta | None  # None: no window at all
+    human_agent: timedelta | None = None  # how long HUMAN_AGENT replies stay allowed
+    utility: bool = False  # essential notifications as Utility Message templates
+    meta: bool = False  # Meta Send API: messaging_type / tag apply
+    setting: str = ""  # ChannelAccount.settings key (hours) overriding `standard`
+
+
+# PO4: every channel kind declares its window here and nowhere else. Zalo's customer-service
+# window is unsettled in public sources (PLATFORMS.md D5): a per-channel setting, 48 h default.
+CHANNEL_WINDOWS: dict[str, ChannelWindow] = {
+    "facebook": ChannelWindow(
+        standard=timedelta(hours=24), human_agent=timedelta(days=7), utility=True, meta=True
+    ),
+    "instagram": ChannelWindow(
+        standard=timedelta(hours=24), human_agent=timedelta(days=7), utility=False, meta=True
+    ),
+    "zalo": ChannelWindow(standard=timedelta(hours=48), setting="reply_window_hours"),
+    "shopee": ChannelWindow(standard=None),
+    "email": ChannelWindow(standard=None),
+}
+
+ANY = object()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    allowed: bool
+    messaging_type: str = ""  # RESPONSE | MESSAGE_TAG | UTILITY ("" off Meta)
+    tag: str = ""  # HUMAN_AGENT
+    reason: object = ""  # lazy translatable text when refused
+    code: str = ""
+
+
+def allow(messaging_type: str = "RESPONSE", tag: str = "") -> Outcome:
+    return Outcome(True, messaging_type=messaging_type, tag=tag)
+
+
+def refuse(code: str, reason) -> Outcome:
+    return Outcome(False, reason=reason, code=code)
+
+
+@dataclass(frozen=True)
+class Rule:
+    phase: object
+    author: object
+    confirmed: object
+    purpose: object  # True: a valid purpose was picked
+    utility: object  # True: the channel offers Utility Messages
+    outcome: Outcome
+
+
+NEEDS_CONFIRMATION = _(
+    "More than 24 hours have passed since the customer's last message. You may not send "
+    "promotional content: confirm “I only reply to this customer” to send."
+)
+NO_AUTOMATION = _(
+    "Automated messages may only be sent within 24 hours of the customer's last message."
+)
+CLOSED_META = _(
+    "More than 7 days have passed since the customer's last message: you may not message this "
+    "customer proactively. Only an essential notification (event, order or account update) "
+    "may be sent."
+)
+CLOSED_NO_UTILITY = _(
+    "More than 7 days have passed since the customer's last message: this channel allows no "
+    "message until the customer writes again."
+)
+CLOSED_WINDOW = _(
+    "The reply window of this channel has closed: wait until the customer writes again."
+)
+
+# First match wins. Columns: phase, author, confirmed, purpose, utility -> outcome.
+RULES: tuple[Rule, ...] = (
+    Rule(Phase.UNLIMITED, ANY, ANY, ANY, ANY, allow("")),
+    Rule(Phase.OPEN, ANY, ANY, ANY, ANY, allow("RESPONSE")),
+    Rule(Phase.HUMAN_AGENT, ANY, ANY, True, True, allow("UTILITY")),
+    Rule(Phase.HUMAN_AGENT, Author.HUMAN, True, ANY, ANY, allow("MESSAGE_TAG", "HUMAN_AGENT")),
+    Rule(Phase.HUMAN_AGENT, Author.HUMAN, False, ANY, ANY,
+         refuse("needs_confirmation", NEEDS_CONFIRMATION)),
+    Rule(Phase.HUMAN_AGENT, Author.AUTOMATION, ANY, ANY, ANY,
+         refuse("automation_outside_window", NO_AUTOMATION)),
+    Rule(Phase.CLOSED, ANY, ANY, True, True, allow("UTILITY")),
+    Rule(Phase.CLOSED, ANY, ANY, ANY, True, refuse("window_closed", CLOSED_META)),
+    Rule(Phase.CLOSED, ANY, ANY, ANY, False, refuse("window_closed", CLOSED_NO_UTILITY)),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    phase: Phase
+    messaging_type: str = ""
+    tag: str = ""
+    purpose: str = ""
+    reason: object = ""
+    code: str = ""
+
+    @property
+    def policy_tag(self) -> str:
+        """What Message.policy_tag records: RESPONSE, HUMAN_AGENT, UTILITY:<purpose>."""
+        if self.messaging_type == "UTILITY":
+            return f"UTILITY:{self.purpose}"
+        return self.tag or self.messaging_type
+
+    @property
+    def is_tagged(self) -> bool:
+        """Sends outside the standard window: recorded for the audit log (PO5)."""
+        return self.messaging_type in {"MESSAGE_TAG", "UTILITY"}
+
+
+def channel_window(kind: str, channel_settings: dict | None = None) -> ChannelWindow:
+    window = CHANNEL_WINDOWS.get(kind, ChannelWindow(standard=None))
+    if window.setting and channel_settings and channel_settings.get(window.setting):
+        try:
+            hours = float(channel_settings[window.setting])
+        except (TypeError, ValueError):
+            return window
+        if hours > 0:
+            return ChannelWindow(
+                standard=timedelta(hours=hours), human_agent=window.human_agent,
+                utility=window.utility, meta=window.meta, setting=window.setting,
+            )  # fmt: skip
+    return window
+
+
+def window_phase(
+    *, window: ChannelWindow, last_inbound_at: datetime | None, now: datetime
+) -> Phase:
+    if window.standard is None:
+        return Phase.UNLIMITED
+    if last_inbound_at is None:
+        return Phase.CLOSED  # the customer never wrote: nothing is a reply
+    elapsed = now - last_inbound_at
+    if elapsed < window.standard:
+        return Phase.OPEN
+    if window.human_agent is not None and elapsed < window.human_agent:
+        return Phase.HUMAN_AGENT
+    return Phase.CLOSED
+
+
+def _matches(expected, actual) -> bool:
+    return expected is ANY or expected == actual
+
+
+def send_decision(
+    *,
+    kind: str,
+    last_inbound_at: datetime | None,
+    now: datetime,
+    automated: bool = False,
+    confirmed: bool = False,
+    purpose: str | None = None,
+    channel_settings: dict | None = None,
+) -> Decision:
+    """May this reply go out now, and how? Refusals carry a translatable reason."""
+    window = channel_window(kind, channel_settings)
+    phase = window_phase(window=window, last_inbound_at=last_inbound_at, now=now)
+    if purpose and purpose not in PURPOSES:
+        return Decision(False, phase, reason=_("Unknown notification purpose."), code="purpose")
+    author = Author.AUTOMATION if automated else Author.HUMAN
+    facts = (phase, author, bool(confirmed), bool(purpose), window.utility)
+    for rule in RULES:
+        columns = (rule.phase, rule.author, rule.confirmed, rule.purpose, rule.utility)
+        if all(_matches(e, a) for e, a in zip(columns, facts, strict=True)):
+            outcome = rule.outcome
+            break
+    else:  # pragma: no cover - the table is total; a gap is a bug, refuse safely
+        outcome = refuse("no_rule", CLOSED_WINDOW)
+    if outcome.allowed and not window.meta:
+        outcome = allow("")
+    elif not outcome.allowed and not window.meta:
+        outcome = refuse(outcome.code, CLOSED_WINDOW)
+    return Decision(
+        outcome.allowed, phase, messaging_type=outcome.messaging_type, tag=outcome.tag,
+        purpose=(purpose or "") if outcome.messaging_type == "UTILITY" else "",
+        reason=outcome.reason, code=outcome.code,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WindowState:
+    """What the composer shows: the phase, when it ends, what the agent must do."""
+
+    phase: Phase
+    closes_at: datetime | None  # end of the current phase (None: never / already closed)
+    seconds_left: int | None
+    needs_confirmation: bool
+    purposes: dict  # essential-notification purposes allowed now ({} when none)
+
+    @property
+    def warning(self):
+        if self.phase == Phase.HUMAN_AGENT:
+            return NEEDS_CONFIRMATION
+        if self.phase == Phase.CLOSED:
+            return CLOSED_META if self.purposes else CLOSED_NO_UTILITY
+        return ""
+
+
+def window_state(
+    *, kind: str, last_inbound_at: datetime | None, now: datetime,
+    channel_settings: dict | None = None,
+) -> WindowState:  # fmt: skip
+    window = channel_window(kind, channel_settings)
+    phase = window_phase(window=window, last_inbound_at=last_inbound_at, now=now)
+    closes_at = None
+    if phase == Phase.OPEN:
+        closes_at = last_inbound_at + window.standard
+    elif phase == Phase.HUMAN_AGENT:
+        closes_at = last_inbound_at + window.human_agent
+    seconds_left = max(0, int((closes_at - now).total_seconds())) if closes_at else None
+    purposes = PURPOSES if window.utility and phase in {Phase.HUMAN_AGENT, Phase.CLOSED} else {}
+    return WindowState(
+        phase=phase, closes_at=closes_at, seconds_left=seconds_left,
+        needs_confirmation=phase == Phase.HUMAN_AGENT and window.meta, purposes=dict(purposes),
+    )  # fmt: skip
+
+
+def reply_window_state(conversation, now: datetime) -> WindowState:
+    """For the inbox UI: the composer's phase and countdown for one conversation."""
+    account = conversation.channel_account
+    return window_state(
+        kind=account.kind,
+        last_inbound_at=conversation.last_inbound_at,
+        now=now,
+        channel_settings=account.settings,
+    )
+
+
+PRIVATE_REPLY_WINDOW = timedelta(days=7)
+
+
+def private_reply_refusal(*, comment_created_at: datetime, already_replied: bool, now: datetime):
+    """Meta allows one private reply per comment, within 7 days of it (PLATFORMS.md B5).
+    Returns the refusal reason, or None when allowed."""
+    if already_replied:
+        return _("This comment already has a private reply: Meta allows only one.")
+    if now - comment_created_at >= PRIVATE_REPLY_WINDOW:
+        return _("Private replies are only possible within 7 days of the comment.")
+    return None
