@@ -2,11 +2,33 @@
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class Unaccented(models.Func):
+    """`inbox_unaccent(text)`: lower-cased, accent-free text ("Nguyễn Đức" -> "nguyen duc").
+
+    An IMMUTABLE SQL wrapper around PostgreSQL's unaccent (migration 0002), so trigram GIN
+    indexes can be built on it and accent-insensitive search never scans the table.
+    """
+
+    function = "inbox_unaccent"
+    output_field = models.TextField()
+
+
+class CustomerSearchDocument(models.Func):
+    """Name, phones and e-mails of a customer as one unaccented, lower-cased string."""
+
+    function = "inbox_customer_search"
+    output_field = models.TextField()
+
+    def __init__(self, **extra):
+        super().__init__(models.F("name"), models.F("phones"), models.F("emails"), **extra)
 
 
 class Customer(models.Model):
@@ -28,6 +50,12 @@ class Customer(models.Model):
             models.Index(fields=["workspace", "-last_seen_at"]),
             models.Index(
                 fields=["workspace"], name="customer_blocked", condition=Q(is_blocked=True)
+            ),
+            # Accent-insensitive search by name, phone, e-mail (btree_gin + pg_trgm).
+            GinIndex(
+                models.F("workspace"),
+                OpClass(CustomerSearchDocument(), name="gin_trgm_ops"),
+                name="customer_search_trgm",
             ),
         ]
 
@@ -151,6 +179,25 @@ class Conversation(models.Model):
                 name="conv_release_due",
                 condition=Q(release_deadline__isnull=False),
             ),
+            # Inbox filters that are selective enough to need their own ordered index.
+            models.Index(
+                fields=["workspace", "-last_message_at", "-id"],
+                name="conv_ws_unread",
+                condition=Q(unread_count__gt=0),
+            ),
+            models.Index(
+                fields=["workspace", "-last_message_at", "-id"],
+                name="conv_ws_unanswered",
+                condition=Q(last_message_direction="in"),
+            ),
+            models.Index(
+                fields=["workspace", "outcome", "-last_message_at", "-id"], name="conv_ws_outcome"
+            ),
+            models.Index(
+                fields=["workspace", "rating", "-last_message_at", "-id"],
+                name="conv_ws_rating",
+                condition=Q(rating__isnull=False),
+            ),
         ]
 
     def __str__(self):
@@ -179,7 +226,9 @@ class DeliveryStatus(models.TextChoices):
 
 class Message(models.Model):
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
     channel_account = models.ForeignKey(
         "channels_app.ChannelAccount", on_delete=models.PROTECT, related_name="+"
     )
@@ -189,7 +238,8 @@ class Message(models.Model):
     # [{"type": "image|video|audio|file|sticker|location|fallback", "url": ..., "name": ...}]
     attachments = models.JSONField(default=list, blank=True)
     # Provider's id (mid, comment id, Zalo msg_id, Message-ID): unique per channel account.
-    external_id = models.CharField(max_length=255, null=True, blank=True)
+    # NULL (not ""): internal notes and pending sends have none, and the unique index skips NULLs.
+    external_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     reply_to_external_id = models.CharField(max_length=255, blank=True)
     # Kind-specific facts: post link and comment state for comments, quick-reply payloads,
     # system event details, e-mail headers.
@@ -225,6 +275,12 @@ class Message(models.Model):
                 fields=["delivery_status"],
                 name="msg_delivery_pending",
                 condition=Q(delivery_status="pending"),
+            ),
+            # Accent-insensitive full-text search of messages (btree_gin + pg_trgm).
+            GinIndex(
+                models.F("workspace"),
+                OpClass(Unaccented("text"), name="gin_trgm_ops"),
+                name="message_text_trgm",
             ),
         ]
 
@@ -279,9 +335,14 @@ class ConversationLabel(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["conversation", "label"], name="conversation_label_once"),
+            models.UniqueConstraint(
+                fields=["conversation", "label"], name="conversation_label_once"
+            ),
         ]
         indexes = [models.Index(fields=["label", "conversation"])]
+
+    def __str__(self):
+        return f"#{self.conversation_id} · {self.label_id}"
 
 
 class OrderStatus(models.TextChoices):
@@ -312,7 +373,9 @@ class Order(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(amount_vnd__gte=0), name="order_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount_vnd__gte=0), name="order_amount_not_negative"
+            ),
         ]
         indexes = [
             models.Index(fields=["workspace", "-created_at"]),
@@ -335,6 +398,9 @@ class CustomerNote(models.Model):
     class Meta:
         indexes = [models.Index(fields=["customer", "-created_at"])]
 
+    def __str__(self):
+        return self.text[:60]
+
 
 class QuickReply(models.Model):
     """A saved answer agents insert by typing "/" and its shortcut."""
@@ -352,3 +418,42 @@ class QuickReply(models.Model):
 
     def __str__(self):
         return f"/{self.shortcut}"
+
+
+# --- agent tools and search (issue 4) ---------------------------------------------------------
+
+
+class ConversationFollow(models.Model):
+    """An agent follows a conversation: notified of its new messages without owning it."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "conversation"], name="conversation_follow_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} → #{self.conversation_id}"
+
+
+class ConversationMute(models.Model):
+    """An agent silenced a conversation: no sound or browser notification for it."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "conversation"], name="conversation_mute_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} → #{self.conversation_id}"

@@ -1,23 +1,476 @@
-"""Read-side queries of the inbox. Every selector is scoped by `workspace=`."""
+"""Read-side queries of the inbox. Every selector is scoped by `workspace=`.
 
-from django.db.models import QuerySet
+The hot ones (the list, the timeline, the panes) run a fixed number of queries whatever the
+number of rows shown; tests pin those counts.
+"""
 
-from conversations.models import Conversation, Message
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from conversations.models import (
+    Conversation,
+    ConversationFollow,
+    ConversationLabel,
+    ConversationMute,
+    ConversationStatus,
+    Customer,
+    CustomerNote,
+    CustomerSearchDocument,
+    Label,
+    Message,
+    MessageKind,
+    Order,
+    OrderStatus,
+    QuickReply,
+    Unaccented,
+)
+
+LIST_PAGE_SIZE = 50
+TIMELINE_PAGE_SIZE = 50
+SEARCH_MIN_CHARS = 2
+COUNT_CAP = 99  # counts above this show as "99+": a count never scans a big workspace
+
+# Activity status of a customer (IN7): days since last seen.
+LOW_RISK_DAYS = 7
+HIGH_RISK_DAYS = 30
 
 
-def conversation_list(*, workspace, status: str | None = "open") -> QuerySet[Conversation]:
-    queryset = Conversation.objects.filter(workspace=workspace).select_related(
-        "customer", "channel_account", "assignee"
+# --- search text ------------------------------------------------------------------------------
+
+
+def search_normalise(text: str) -> str:
+    """Lower-case and strip Vietnamese accents the way PostgreSQL's unaccent does."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().split())
+
+
+PHONE_LIKE = re.compile(r"^\+?[\d .\-()]{6,}$")
+
+
+def phone_digits(text: str) -> str | None:
+    """A query that looks like a phone number -> its national significant digits.
+
+    Phones are stored in E.164 (+84912345678); agents type 0912 345 678.
+    """
+    if not PHONE_LIKE.match(text.strip()):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if digits.startswith("84") and len(digits) >= 10:
+        digits = digits[2:]
+    return digits.lstrip("0") or None
+
+
+# --- the conversation list ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    """What the list shows; every field combines with the others (IN3)."""
+
+    status: str = ConversationStatus.OPEN  # "" = every status
+    outcome: str = ""
+    unanswered: bool = False
+    assign: str = "all"  # all | mine | unassigned | following
+    channel: int | None = None
+    label: int | None = None
+    phone: str = ""  # yes | no
+    read: str = ""  # read | unread
+    rating: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def searching(self) -> bool:
+        return len(search_normalise(self.q)) >= SEARCH_MIN_CHARS
+
+
+def _workspace_key(workspace):
+    """The workspace id as bigint: btree_gin's int8 class has no `bigint = integer` operator,
+    so an untyped parameter would keep the workspace out of the trigram index condition."""
+    return Cast(Value(workspace.pk), BigIntegerField())
+
+
+def customer_matches(*, workspace, q: str) -> QuerySet[Customer]:
+    """Customers whose name, phone or e-mail contain every word of `q` (accents ignored)."""
+    customers = Customer.objects.filter(workspace_id=_workspace_key(workspace)).annotate(
+        doc=CustomerSearchDocument()
     )
-    if status:
-        queryset = queryset.filter(status=status)
-    return queryset.order_by("-last_message_at", "-id")
+    digits = phone_digits(q)
+    if digits:
+        return customers.filter(doc__contains=digits)
+    for word in search_normalise(q).split():
+        customers = customers.filter(doc__contains=word)
+    return customers
 
 
-def message_timeline(*, conversation: Conversation, limit: int = 50) -> list[Message]:
-    newest = (
-        Message.objects.filter(conversation=conversation)
-        .select_related("author")
-        .order_by("-sent_at", "-id")[:limit]
+def message_matches(*, workspace, q: str) -> QuerySet[Message]:
+    """Messages whose text contains the phrase `q` (accents ignored)."""
+    return (
+        Message.objects.filter(workspace_id=_workspace_key(workspace))
+        .annotate(norm=Unaccented("text"))
+        .filter(norm__contains=search_normalise(q))
     )
+
+
+def conversation_filter(*, workspace, user, filters: InboxFilters) -> QuerySet[Conversation]:
+    """Every filter but the text search (see conversation_list_page)."""
+    queryset = Conversation.objects.filter(workspace=workspace)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.outcome:
+        queryset = queryset.filter(outcome=filters.outcome)
+    if filters.unanswered:
+        queryset = queryset.filter(last_message_direction="in")
+    if filters.assign == "mine":
+        queryset = queryset.filter(assignee=user)
+    elif filters.assign == "unassigned":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif filters.assign == "following":
+        queryset = queryset.filter(
+            id__in=ConversationFollow.objects.filter(workspace=workspace, user=user).values(
+                "conversation_id"
+            )
+        )
+    if filters.channel:
+        queryset = queryset.filter(channel_account_id=filters.channel)
+    if filters.label:
+        queryset = queryset.filter(
+            id__in=Label.conversations.through.objects.filter(
+                workspace=workspace, label_id=filters.label
+            ).values("conversation_id")
+        )
+    if filters.phone == "yes":
+        queryset = queryset.filter(customer__phones__len__gt=0)
+    elif filters.phone == "no":
+        queryset = queryset.filter(Q(customer__phones__len=0) | Q(customer__phones__len=None))
+    if filters.read == "unread":
+        queryset = queryset.filter(unread_count__gt=0)
+    elif filters.read == "read":
+        queryset = queryset.filter(unread_count=0)
+    if filters.rating:
+        queryset = queryset.filter(rating=filters.rating)
+    if filters.date_from:
+        queryset = queryset.filter(last_message_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        queryset = queryset.filter(last_message_at__lt=_day_start(filters.date_to + timedelta(1)))
+    return queryset
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def _visible_labels() -> Prefetch:
+    return Prefetch(
+        "labels",
+        queryset=Label.objects.filter(deleted_at__isnull=True, is_hidden=False).only(
+            "id", "name", "color"
+        ),
+    )
+
+
+ROW_FIELDS = (
+    "id", "workspace_id", "status", "assignee_id", "customer_id", "channel_account_id",
+    "last_message_at", "last_message_preview", "last_message_direction", "unread_count",
+    "outcome", "rating",
+    "customer__id", "customer__name", "customer__phones",
+    "channel_account__id", "channel_account__kind", "channel_account__display_name",
+    "assignee__id", "assignee__full_name", "assignee__email",
+)  # fmt: skip
+
+
+def conversation_rows(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """What one list row shows, in a fixed number of queries; only the columns it shows
+    (no credentials, settings JSON or message bodies are loaded for a list)."""
+    return (
+        queryset.select_related("customer", "channel_account", "assignee")
+        .only(*ROW_FIELDS)
+        .prefetch_related(_visible_labels())
+    )
+
+
+@dataclass
+class ListPage:
+    rows: list[Conversation]
+    next_cursor: str | None
+
+
+def encode_cursor(conversation: Conversation) -> str:
+    return f"{conversation.last_message_at.isoformat()}_{conversation.pk}"
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        at, _, pk = cursor.rpartition("_")
+        moment = datetime.fromisoformat(at)
+        if timezone.is_naive(moment):
+            return None
+        return moment, int(pk)
+    except ValueError:
+        return None
+
+
+ORDER = ("-last_message_at", "-id")
+
+
+def conversation_list_page(
+    *, workspace, user, filters: InboxFilters, cursor: str | None = None, size: int = LIST_PAGE_SIZE
+) -> ListPage:
+    """Newest activity first, keyset-paginated (no OFFSET, no COUNT): infinite scroll.
+
+    A text search is the union of two ordered, limited branches: conversations of matching
+    customers, and conversations with a matching message (EXISTS, so PostgreSQL can either
+    walk the newest conversations probing their messages, for a common word, or start from
+    the trigram index, for a rare one). One SQL statement either way.
+    """
+    queryset = conversation_filter(workspace=workspace, user=user, filters=filters)
+    position = decode_cursor(cursor)
+    if position:
+        at, pk = position
+        queryset = queryset.filter(Q(last_message_at__lt=at) | Q(last_message_at=at, id__lt=pk))
+    if filters.searching:
+        customers = customer_matches(workspace=workspace, q=filters.q).values("id")
+        messages = message_matches(workspace=workspace, q=filters.q).filter(
+            conversation_id=OuterRef("pk")
+        )
+        by_customer = queryset.filter(customer_id__in=customers).order_by(*ORDER)
+        by_message = queryset.filter(Exists(messages)).order_by(*ORDER)
+        ids = by_customer.values("id")[: size + 1].union(by_message.values("id")[: size + 1])
+        queryset = Conversation.objects.filter(workspace=workspace, id__in=ids)
+    rows = list(conversation_rows(queryset.order_by(*ORDER))[: size + 1])
+    has_more = len(rows) > size
+    rows = rows[:size]
+    return ListPage(rows=rows, next_cursor=encode_cursor(rows[-1]) if has_more and rows else None)
+
+
+def conversation_row(*, workspace, pk: int) -> Conversation | None:
+    return conversation_rows(Conversation.objects.filter(workspace=workspace, pk=pk)).first()
+
+
+def inbox_counts(*, workspace, user) -> dict[str, int]:
+    """Badge counts of the list head, each capped at COUNT_CAP + 1 rows: constant cost."""
+    base = Conversation.objects.filter(workspace=workspace, status=ConversationStatus.OPEN)
+
+    def capped(queryset) -> int:
+        return queryset.values("id")[: COUNT_CAP + 1].count()
+
+    return {
+        "unread": capped(base.filter(unread_count__gt=0)),
+        "mine": capped(base.filter(assignee=user)),
+        "unassigned": capped(base.filter(assignee__isnull=True)),
+    }
+
+
+# --- one conversation -----------------------------------------------------------------------------
+
+
+def message_timeline(
+    *,
+    conversation: Conversation,
+    limit: int = TIMELINE_PAGE_SIZE,
+    before: int | None = None,
+    after: int | None = None,
+) -> list[Message]:
+    """The conversation's messages plus this customer's page comments on the same page (CH2),
+    oldest first; `before` pages back, `after` fetches what a browser has not seen yet."""
+    # Every conversation of this customer on this page (this one included); from the others
+    # only comments. The IN keeps PostgreSQL on the (conversation, sent_at) index per thread.
+    threads = Conversation.objects.filter(
+        workspace_id=conversation.workspace_id,
+        customer_id=conversation.customer_id,
+        channel_account_id=conversation.channel_account_id,
+    ).values("id")
+    queryset = Message.objects.filter(
+        workspace_id=conversation.workspace_id, conversation_id__in=threads
+    ).filter(Q(conversation_id=conversation.pk) | Q(kind=MessageKind.COMMENT))
+    if after is not None:
+        queryset = queryset.filter(id__gt=after)
+        return list(queryset.select_related("author").order_by("sent_at", "id")[:limit])
+    if before is not None:
+        anchor = Message.objects.filter(workspace_id=conversation.workspace_id, pk=before).values(
+            "sent_at"
+        )
+        queryset = queryset.filter(Q(sent_at__lt=anchor[:1]) | Q(sent_at=anchor[:1], id__lt=before))
+    newest = queryset.select_related("author").order_by("-sent_at", "-id")[:limit]
     return list(reversed(newest))
+
+
+def message_for_conversation(*, conversation: Conversation, pk: int) -> Message | None:
+    return (
+        Message.objects.filter(workspace_id=conversation.workspace_id, pk=pk)
+        .select_related("author")
+        .first()
+    )
+
+
+def conversation_labels(*, conversation: Conversation) -> tuple[list[Label], list[Label]]:
+    """(labels on the conversation, labels one may add): the fanpage's set plus the
+    workspace-wide set; hidden and deleted labels are never offered, but stay in history."""
+    rows = list(
+        Label.objects.filter(workspace_id=conversation.workspace_id, deleted_at__isnull=True)
+        .filter(
+            Q(channel_account_id=conversation.channel_account_id) | Q(channel_account__isnull=True)
+        )
+        .annotate(
+            on=Exists(
+                ConversationLabel.objects.filter(label_id=OuterRef("pk"), conversation=conversation)
+            )
+        )
+        .order_by("name")
+    )
+    current = [label for label in rows if label.on]
+    available = [label for label in rows if not label.on and not label.is_hidden]
+    return current, available
+
+
+@dataclass
+class AgentMarks:
+    following: bool
+    muted: bool
+
+
+def agent_marks(*, conversation: Conversation, user) -> AgentMarks:
+    """Whether this agent follows / muted the conversation, in one query."""
+    follow = ConversationFollow.objects.filter(conversation=conversation, user=user)
+    mute = ConversationMute.objects.filter(conversation=conversation, user=user)
+    values = (
+        Conversation.objects.filter(pk=conversation.pk)
+        .annotate(following=Exists(follow), muted=Exists(mute))
+        .values("following", "muted")
+        .first()
+    ) or {"following": False, "muted": False}
+    return AgentMarks(following=values["following"], muted=values["muted"])
+
+
+def agent_muted_and_followed_ids(*, workspace, user) -> dict[str, list[int]]:
+    """For the browser's notification rules (sound, desktop notification)."""
+    return {
+        "following": list(
+            ConversationFollow.objects.filter(workspace=workspace, user=user)
+            .order_by()
+            .values_list("conversation_id", flat=True)[:1000]
+        ),
+        "muted": list(
+            ConversationMute.objects.filter(workspace=workspace, user=user)
+            .order_by()
+            .values_list("conversation_id", flat=True)[:1000]
+        ),
+    }
+
+
+def quick_reply_list(*, workspace, limit: int = 500) -> list[dict]:
+    return list(
+        QuickReply.objects.filter(workspace=workspace)
+        .order_by("shortcut")
+        .values("shortcut", "text")[:limit]
+    )
+
+
+# --- the customer panel ---------------------------------------------------------------------------
+
+
+@dataclass
+class CustomerPanel:
+    customer: Customer
+    conversations: list[Conversation]
+    orders: list[Order]
+    orders_total_vnd: int
+    orders_count: int
+    notes: list[CustomerNote]
+    activity: str  # active | low_risk | high_risk
+    days_since_seen: int
+
+
+def customer_activity(*, last_seen_at: datetime, now: datetime) -> tuple[str, int]:
+    days = max(0, (now - last_seen_at).days)
+    if days >= HIGH_RISK_DAYS:
+        return "high_risk", days
+    if days >= LOW_RISK_DAYS:
+        return "low_risk", days
+    return "active", days
+
+
+def customer_panel(*, conversation: Conversation, now: datetime | None = None) -> CustomerPanel:
+    customer = conversation.customer
+    orders_qs = Order.objects.filter(workspace_id=conversation.workspace_id, customer=customer)
+    # Revenue counts closed and received orders; returned ones are listed but not summed.
+    totals = orders_qs.aggregate(
+        total=Sum("amount_vnd", filter=~Q(status=OrderStatus.RETURNED)), n=Count("id")
+    )
+    activity, days = customer_activity(
+        last_seen_at=customer.last_seen_at, now=now or timezone.now()
+    )
+    return CustomerPanel(
+        customer=customer,
+        conversations=list(
+            Conversation.objects.filter(workspace_id=conversation.workspace_id, customer=customer)
+            .select_related("channel_account", "assignee")
+            .order_by("-last_message_at")[:20]
+        ),
+        orders=list(orders_qs.select_related("created_by").order_by("-created_at")[:10]),
+        orders_total_vnd=totals["total"] or 0,
+        orders_count=totals["n"] or 0,
+        notes=list(
+            CustomerNote.objects.filter(workspace_id=conversation.workspace_id, customer=customer)
+            .select_related("author")
+            .order_by("-created_at")[:20]
+        ),
+        activity=activity,
+        days_since_seen=days,
+    )
+
+
+def my_customers(*, workspace, user, limit: int = 100) -> QuerySet[Conversation]:
+    """ "My customers" (IN8): the agent's conversations, latest interaction first."""
+    return conversation_rows(
+        Conversation.objects.filter(workspace=workspace, assignee=user).order_by(
+            "-last_message_at", "-id"
+        )
+    )[:limit]
+
+
+def blocked_customers(*, workspace, limit: int = 200) -> QuerySet[Customer]:
+    return Customer.objects.filter(workspace=workspace, is_blocked=True).order_by("-blocked_at")[
+        :limit
+    ]
+
+
+def label_sets(*, workspace) -> tuple[list, dict]:
+    """Channel accounts and each one's labels (None = the workspace-wide set), deleted excluded."""
+    from channels_app.models import ChannelAccount
+
+    accounts = list(
+        ChannelAccount.objects.filter(workspace=workspace).order_by("kind", "display_name")
+    )
+    sets: dict = {None: []}
+    for account in accounts:
+        sets[account.pk] = []
+    for label in Label.objects.filter(workspace=workspace, deleted_at__isnull=True).order_by(
+        "name"
+    ):
+        sets.setdefault(label.channel_account_id, []).append(label)
+    return accounts, sets

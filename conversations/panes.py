@@ -1,0 +1,156 @@
+"""Template context of the three panes (IN1), shared by the page and its partials so a pane
+fetched alone renders exactly like the same pane inside the page."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+
+from channels_app.models import ChannelAccount
+from conversations import policies, selectors
+from conversations.forms import (
+    ASSIGN_CHOICES,
+    OUTCOME_CHOICES,
+    PHONE_CHOICES,
+    RATING_CHOICES,
+    READ_CHOICES,
+    STATUS_CHOICES,
+    ComposerForm,
+    InboxFilterForm,
+    OrderForm,
+    active_filter_count,
+    filters_query,
+)
+from conversations.models import Conversation, Label, OrderStatus
+from conversations.presenters import present_rows
+
+CLAIM_PANEL = "routing/_claim_panel.html"
+
+
+@lru_cache(maxsize=1)
+def _claim_panel_exists() -> bool:
+    try:
+        get_template(CLAIM_PANEL)
+    except TemplateDoesNotExist:  # routing (issue 5) not merged yet
+        return False
+    return True
+
+
+def claim_panel_available() -> bool:
+    if _claim_panel_exists():
+        return True
+    _claim_panel_exists.cache_clear()  # look again next time: it may land while we run
+    return False
+
+
+def list_context(request, *, cursor: str | None = None) -> dict:
+    form = InboxFilterForm(request.GET)
+    filters = form.filters()
+    page = selectors.conversation_list_page(
+        workspace=request.workspace, user=request.user, filters=filters, cursor=cursor
+    )
+    query = filters_query(filters)
+    return {
+        "filters": filters,
+        "filter_query": query,
+        "page": page,
+        "rows": present_rows(page.rows, workspace=request.workspace),
+        "more_url": (
+            reverse("inbox_list", kwargs={"ws": request.workspace.slug})
+            + f"?{query}{'&' if query else ''}cursor={page.next_cursor}"
+            if page.next_cursor
+            else ""
+        ),
+    }
+
+
+def list_pane_context(request) -> dict:
+    context = list_context(request)
+    filters = context["filters"]
+    workspace = request.workspace
+    context.update(
+        {
+            "counts": selectors.inbox_counts(workspace=workspace, user=request.user),
+            "channel_accounts": list(
+                ChannelAccount.objects.filter(workspace=workspace)
+                .only("id", "kind", "display_name")
+                .order_by("kind", "display_name")
+            ),
+            "filter_labels": list(
+                Label.objects.filter(workspace=workspace, deleted_at__isnull=True)
+                .select_related("channel_account")
+                .order_by("name")
+            ),
+            "more_filters_count": active_filter_count(filters),
+            "choices": {
+                "assign": ASSIGN_CHOICES,
+                "status": STATUS_CHOICES,
+                "outcome": OUTCOME_CHOICES,
+                "phone": PHONE_CHOICES,
+                "read": READ_CHOICES,
+                "rating": RATING_CHOICES,
+            },
+        }
+    )
+    return context
+
+
+def composer_context(
+    conversation: Conversation, *, form: ComposerForm | None = None, error: str = ""
+) -> dict:
+    now = timezone.now()
+    window = policies.reply_window_state(conversation, now)
+    data = form.data if form is not None and form.is_bound else {}
+    return {
+        "window": window,
+        "phase": str(window.phase),
+        "purposes": list(window.purposes.items()),
+        "composer_mode": data.get("mode") or "reply",
+        "composer_text": data.get("text", "") if error else "",
+        "composer_confirmed": bool(data.get("confirm_human_agent")),
+        "composer_purpose": data.get("purpose", ""),
+        "composer_error": error,
+        "customer_blocked": conversation.customer.is_blocked,
+    }
+
+
+def header_context(request, conversation: Conversation) -> dict:
+    current, available = selectors.conversation_labels(conversation=conversation)
+    return {
+        "conversation": conversation,
+        "labels_on": current,
+        "labels_available": available,
+        "marks": selectors.agent_marks(conversation=conversation, user=request.user),
+        "has_claim_panel": claim_panel_available(),
+    }
+
+
+def timeline_context(conversation: Conversation) -> dict:
+    timeline = selectors.message_timeline(conversation=conversation)
+    return {
+        "timeline": timeline,
+        "has_older": len(timeline) >= selectors.TIMELINE_PAGE_SIZE,
+    }
+
+
+def conversation_pane_context(request, conversation: Conversation) -> dict:
+    context = {"conversation": conversation}
+    context.update(header_context(request, conversation))
+    context.update(timeline_context(conversation))
+    context.update(composer_context(conversation))
+    context["quick_replies"] = selectors.quick_reply_list(workspace=request.workspace)
+    context.update(customer_context(conversation))
+    return context
+
+
+def customer_context(conversation: Conversation, *, order_form: OrderForm | None = None) -> dict:
+    return {
+        "conversation": conversation,
+        "panel": selectors.customer_panel(conversation=conversation),
+        "order_form": order_form or OrderForm(initial={"status": OrderStatus.CLOSED}),
+        "order_statuses": OrderStatus.choices,
+    }

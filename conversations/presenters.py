@@ -1,0 +1,75 @@
+"""Precomputed display data for list rows: the list is the hottest template, and doing the
+formatting once in Python (instead of ~40 template lookups and filters per row) keeps the
+partial's cost flat whatever the rows show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from conversations.templatetags.inbox import avatar_hue, initials, stamp, when
+
+
+@dataclass(frozen=True)
+class RowUI:
+    url: str
+    name: str
+    initials: str
+    hue: int
+    ts: int
+    iso: str
+    when: str
+    stamp: str
+    labels: list
+    label_ids: str
+    phone: str
+    channel_name: str
+    channel_title: str
+    status_display: str
+    assignee_name: str
+    you: str  # "You:" before the preview when the shop spoke last
+
+
+def conversation_base_url(workspace) -> str:
+    return reverse("inbox", kwargs={"ws": workspace.slug}) + "c/"
+
+
+def present_rows(rows, *, workspace) -> list:
+    """Attach `.ui` (a RowUI) to each conversation row; the labels must be prefetched."""
+    from django.utils import timezone
+
+    from channels_app.models import ChannelKind
+    from conversations.models import ConversationStatus
+
+    base = conversation_base_url(workspace)
+    fallback_name = _("Customer")
+    you = _("You:")
+    kinds = {value: str(label) for value, label in ChannelKind.choices}
+    statuses = {value: str(label) for value, label in ConversationStatus.choices}
+    now = timezone.localtime()
+    for c in rows:
+        labels = list(c.labels.all())
+        account = c.channel_account
+        moment = timezone.localtime(c.last_message_at)
+        name = account.display_name
+        c.ui = RowUI(
+            url=f"{base}{c.pk}/",
+            name=c.customer.name or fallback_name,
+            initials=initials(c.customer.name),
+            hue=avatar_hue(c.customer_id),
+            ts=int(moment.timestamp()),
+            iso=moment.isoformat(),
+            when=when(moment, now=now),
+            stamp=stamp(moment),
+            labels=labels[:3],
+            label_ids=",".join(str(label.pk) for label in labels),
+            phone="yes" if c.customer.phones else "no",
+            channel_name=name if len(name) <= 22 else name[:21] + "…",
+            channel_title=f"{kinds.get(account.kind, account.kind)}: {name}",
+            status_display=statuses.get(c.status, c.status) if c.status != "open" else "",
+            assignee_name=c.assignee.display_name if c.assignee_id else "",
+            you=you if c.last_message_direction == "out" else "",
+        )
+    return rows

@@ -1,0 +1,492 @@
+"""What agents do to a conversation besides sending: labels, orders, notes, follow, mute,
+block, close / archive / reopen, mark read / unread, rating (issue 4).
+
+Every action that changes what the customer's owner controls (labels, orders, status,
+rating, block) first asks routing whether this person may act on the conversation (claim
+rules, RT1). Nothing is ever deleted (IN11): conversations close, archive and reopen; labels
+are marked deleted and keep their history. Live pushes leave through `events` on commit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest, Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from conversations import events
+from conversations.models import (
+    Conversation,
+    ConversationFollow,
+    ConversationLabel,
+    ConversationMute,
+    ConversationStatus,
+    Customer,
+    CustomerNote,
+    Direction,
+    Label,
+    Message,
+    MessageKind,
+    Order,
+    OrderStatus,
+    Outcome,
+)
+from inbox_project.errors import ApplicationError
+
+NOTE_MAX_CHARS = 5000
+ORDER_MAX_VND = 10_000_000_000  # ten billion đồng: a typo guard, not a business limit
+ORDER_OUTCOME = {
+    OrderStatus.CLOSED: Outcome.ORDERED,
+    OrderStatus.RETURNED: Outcome.RETURNED,
+    OrderStatus.RECEIVED: Outcome.RECEIVED,
+}
+
+
+def conversation_assert_can_act(*, conversation: Conversation, user) -> None:
+    """Routing's claim rule (RT1): once claimed, nobody else acts on the conversation."""
+    from routing.services import conversation_assert_can_act as routing_assert
+
+    routing_assert(conversation=conversation, user=user)
+
+
+def system_event_create(
+    *, conversation: Conversation, user, event: str, text: str, now=None, **details
+) -> Message:
+    """A timeline line such as "Lan added label VIP" (IN5); routing writes its owner changes
+    through here too. The text is a readable fallback; templates render known events from
+    `meta` in the reader's language."""
+    now = now or timezone.now()
+    message = Message.objects.create(
+        workspace_id=conversation.workspace_id,
+        conversation=conversation,
+        channel_account_id=conversation.channel_account_id,
+        direction=Direction.OUT,
+        kind=MessageKind.SYSTEM,
+        text=text[:1000],
+        author=user,
+        meta={"event": event, **details},
+        sent_at=now,
+        created_at=now,
+    )
+    events.message_created(message)
+    return message
+
+
+# --- read state, follow, mute ---------------------------------------------------------------
+
+
+def conversation_mark_read(*, conversation: Conversation, user) -> bool:
+    """Opening a conversation reads it; one conditional UPDATE, nothing when already read."""
+    updated = Conversation.objects.filter(
+        workspace_id=conversation.workspace_id, pk=conversation.pk, unread_count__gt=0
+    ).update(unread_count=0)
+    if updated:
+        conversation.unread_count = 0
+        events.conversation_changed(conversation, reason="read")
+    return bool(updated)
+
+
+def conversation_mark_unread(*, conversation: Conversation, user) -> None:
+    Conversation.objects.filter(workspace_id=conversation.workspace_id, pk=conversation.pk).update(
+        unread_count=Greatest(F("unread_count"), 1)
+    )
+    conversation.unread_count = max(conversation.unread_count, 1)
+    events.conversation_changed(conversation, reason="unread")
+
+
+def _toggle(model, *, conversation: Conversation, user) -> bool:
+    """Add the (user, conversation) row or remove it; True when it now exists."""
+    with transaction.atomic():
+        deleted, _rows = model.objects.filter(conversation=conversation, user=user).delete()
+        if deleted:
+            return False
+        try:
+            with transaction.atomic():
+                model.objects.create(
+                    workspace_id=conversation.workspace_id, conversation=conversation, user=user
+                )
+        except IntegrityError:  # a double click raced us; it exists either way
+            pass
+        return True
+
+
+def conversation_follow_toggle(*, conversation: Conversation, user) -> bool:
+    following = _toggle(ConversationFollow, conversation=conversation, user=user)
+    events.user_nudge(
+        conversation.workspace_id, user.pk, reason="marks", conversation_id=conversation.pk
+    )
+    return following
+
+
+def conversation_mute_toggle(*, conversation: Conversation, user) -> bool:
+    muted = _toggle(ConversationMute, conversation=conversation, user=user)
+    events.user_nudge(
+        conversation.workspace_id, user.pk, reason="marks", conversation_id=conversation.pk
+    )
+    return muted
+
+
+# --- status (IN11: never deleted) -----------------------------------------------------------------
+
+
+def conversation_status_set(*, conversation: Conversation, user, status: str) -> Conversation:
+    """Close, archive or reopen (IN11: nothing is deleted).
+
+    Closing and reopening a closed conversation are routing's (they change who owns the
+    customer, RT6); archiving and bringing an archived conversation back are the inbox's.
+    Bringing one back fails when the contact already has a newer live conversation.
+    """
+    from routing import services as routing
+
+    if status not in ConversationStatus.values:
+        raise ApplicationError(_("Unknown status."), code="status")
+    if conversation.status == status:
+        return conversation
+    workspace = conversation.workspace
+    if status == ConversationStatus.CLOSED:
+        return routing.conversation_close(
+            conversation_id=conversation.pk, user=user, workspace=workspace
+        )
+    if status == ConversationStatus.OPEN and conversation.status == ConversationStatus.CLOSED:
+        return routing.conversation_reopen(
+            conversation_id=conversation.pk, user=user, workspace=workspace
+        )
+    if conversation.status == ConversationStatus.OPEN:
+        # An open conversation belongs to its claimant; a closed or archived one to nobody.
+        conversation_assert_can_act(conversation=conversation, user=user)
+    fields = {"status": status}
+    if status == ConversationStatus.OPEN:
+        fields["closed_at"] = None
+    elif conversation.closed_at is None:
+        fields["closed_at"] = timezone.now()
+    try:
+        with transaction.atomic():
+            Conversation.objects.filter(
+                workspace_id=conversation.workspace_id, pk=conversation.pk
+            ).update(**fields)
+    except IntegrityError as error:
+        raise ApplicationError(
+            _("This customer already has a live conversation; open that one instead."),
+            code="live_conversation_exists",
+        ) from error
+    for name, value in fields.items():
+        setattr(conversation, name, value)
+    event = "archived" if status == ConversationStatus.ARCHIVED else "unarchived"
+    system_event_create(
+        conversation=conversation,
+        user=user,
+        event=event,
+        text=f"{user.display_name}: {event}",
+        actor=user.display_name,
+    )
+    events.conversation_changed(conversation, reason=f"status:{status}")
+    return conversation
+
+
+def conversation_rate(*, conversation: Conversation, user, rating: int | None) -> None:
+    if rating is not None and not 1 <= rating <= 5:
+        raise ApplicationError(_("A rating is from 1 to 5."), code="rating")
+    conversation_assert_can_act(conversation=conversation, user=user)
+    Conversation.objects.filter(workspace_id=conversation.workspace_id, pk=conversation.pk).update(
+        rating=rating
+    )
+    conversation.rating = rating
+    events.conversation_changed(conversation, reason="rating")
+
+
+# --- labels (IN6) -------------------------------------------------------------------------------
+
+
+def _label_for(conversation: Conversation, label_id: int) -> Label:
+    label = (
+        Label.objects.filter(
+            workspace_id=conversation.workspace_id, pk=label_id, deleted_at__isnull=True
+        )
+        .filter(
+            Q(channel_account_id=conversation.channel_account_id) | Q(channel_account__isnull=True)
+        )
+        .first()
+    )
+    if label is None:
+        raise ApplicationError(_("This label does not exist on this page."), code="label")
+    return label
+
+
+def conversation_label_add(*, conversation: Conversation, user, label_id: int) -> Label:
+    label = _label_for(conversation, label_id)
+    conversation_assert_can_act(conversation=conversation, user=user)
+    _row, created = ConversationLabel.objects.get_or_create(
+        conversation=conversation,
+        label=label,
+        defaults={"workspace_id": conversation.workspace_id, "added_by": user},
+    )
+    if created:
+        system_event_create(
+            conversation=conversation,
+            user=user,
+            event="label_added",
+            text=f"{user.display_name} + {label.name}",
+            actor=user.display_name,
+            label=label.name,
+        )
+        events.conversation_changed(conversation, reason="labels")
+    return label
+
+
+def conversation_label_remove(*, conversation: Conversation, user, label_id: int) -> None:
+    conversation_assert_can_act(conversation=conversation, user=user)
+    rows = ConversationLabel.objects.filter(
+        workspace_id=conversation.workspace_id, conversation=conversation, label_id=label_id
+    ).select_related("label")
+    row = rows.first()
+    if row is None:
+        return
+    row.delete()
+    system_event_create(
+        conversation=conversation,
+        user=user,
+        event="label_removed",
+        text=f"{user.display_name} - {row.label.name}",
+        actor=user.display_name,
+        label=row.label.name,
+    )
+    events.conversation_changed(conversation, reason="labels")
+
+
+LABEL_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def label_create(*, workspace, channel_account, name: str, color: str = "#64748b") -> Label:
+    name = " ".join(name.split())[:60]
+    if not name:
+        raise ApplicationError(_("A label needs a name."), code="label_name")
+    if not LABEL_COLOR.match(color or ""):
+        color = "#64748b"
+    if channel_account is not None and channel_account.workspace_id != workspace.pk:
+        raise ApplicationError(_("This page is not in your workspace."), code="label_page")
+    try:
+        with transaction.atomic():
+            return Label.objects.create(
+                workspace=workspace, channel_account=channel_account, name=name, color=color
+            )
+    except IntegrityError as error:
+        raise ApplicationError(
+            _("This page already has a label named “%(name)s”.") % {"name": name},
+            code="label_exists",
+        ) from error
+
+
+def label_set_hidden(*, label: Label, hidden: bool) -> None:
+    Label.objects.filter(pk=label.pk).update(is_hidden=hidden)
+
+
+def label_delete(*, label: Label) -> None:
+    """Marks the label deleted: conversations keep it for history and reports."""
+    Label.objects.filter(pk=label.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
+
+
+def label_set_copy(*, workspace, source_channel_account) -> int:
+    """Copy one page's label set (or the workspace-wide set) to every page of the workspace.
+    Names a page already has are skipped (case-insensitive). Returns labels created."""
+    from channels_app.models import ChannelAccount
+
+    source = list(
+        Label.objects.filter(
+            workspace=workspace,
+            channel_account=source_channel_account,
+            deleted_at__isnull=True,
+        )
+    )
+    targets = ChannelAccount.objects.filter(workspace=workspace)
+    if source_channel_account is not None:
+        targets = targets.exclude(pk=source_channel_account.pk)
+    existing = set(
+        Label.objects.filter(workspace=workspace, deleted_at__isnull=True)
+        .annotate(lname=Lower("name"))
+        .values_list("channel_account_id", "lname")
+    )
+    new = [
+        Label(
+            workspace=workspace,
+            channel_account=account,
+            name=label.name,
+            color=label.color,
+            is_hidden=label.is_hidden,
+        )
+        for account in targets
+        for label in source
+        if (account.pk, label.name.lower()) not in existing
+    ]
+    # The partial unique index (per set, case-insensitive) still guards concurrent copies.
+    Label.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+# --- notes, orders, customer (IN7, IN12, IN13) -----------------------------------------------------
+
+
+def conversation_note_add(*, conversation: Conversation, user, text: str) -> Message:
+    """An internal note in the timeline (green): the customer never sees it (IN4, IN5)."""
+    text = text.strip()
+    if not text:
+        raise ApplicationError(_("The note is empty."), code="empty")
+    if len(text) > NOTE_MAX_CHARS:
+        raise ApplicationError(_("The note is too long."), code="too_long")
+    message = Message.objects.create(
+        workspace_id=conversation.workspace_id,
+        conversation=conversation,
+        channel_account_id=conversation.channel_account_id,
+        direction=Direction.OUT,
+        kind=MessageKind.NOTE,
+        text=text,
+        author=user,
+    )
+    events.message_created(message)
+    return message
+
+
+def customer_note_add(*, conversation: Conversation, user, text: str) -> CustomerNote:
+    text = text.strip()
+    if not text:
+        raise ApplicationError(_("The note is empty."), code="empty")
+    note = CustomerNote.objects.create(
+        workspace_id=conversation.workspace_id,
+        customer_id=conversation.customer_id,
+        author=user,
+        text=text[:NOTE_MAX_CHARS],
+    )
+    events.conversation_changed(conversation, reason="customer")
+    return note
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    name: str
+    quantity: int = 1
+    price_vnd: int | None = None
+
+    def as_json(self) -> dict:
+        item = {"name": self.name, "quantity": self.quantity}
+        if self.price_vnd is not None:
+            item["price_vnd"] = self.price_vnd
+        return item
+
+
+def order_create(
+    *,
+    conversation: Conversation,
+    user,
+    amount_vnd: int,
+    items: list[OrderItem],
+    status: str = OrderStatus.CLOSED,
+    note: str = "",
+) -> Order:
+    """ "Chốt đơn" from the chat (IN12): the order, the conversation's outcome, a timeline line."""
+    if status not in OrderStatus.values:
+        raise ApplicationError(_("Unknown order status."), code="order_status")
+    if not 0 <= amount_vnd <= ORDER_MAX_VND:
+        raise ApplicationError(_("The amount is not valid."), code="order_amount")
+    conversation_assert_can_act(conversation=conversation, user=user)
+    with transaction.atomic():
+        order = Order.objects.create(
+            workspace_id=conversation.workspace_id,
+            customer_id=conversation.customer_id,
+            conversation=conversation,
+            amount_vnd=amount_vnd,
+            items=[item.as_json() for item in items],
+            status=status,
+            note=note.strip()[:2000],
+            created_by=user,
+        )
+        outcome = ORDER_OUTCOME[OrderStatus(status)]
+        Conversation.objects.filter(
+            workspace_id=conversation.workspace_id, pk=conversation.pk
+        ).update(outcome=outcome)
+        conversation.outcome = outcome
+        system_event_create(
+            conversation=conversation,
+            user=user,
+            event="order_created",
+            text=f"{user.display_name}: {amount_vnd} VND ({status})",
+            actor=user.display_name,
+            amount_vnd=amount_vnd,
+            status=status,
+            order_id=order.pk,
+        )
+    events.conversation_changed(conversation, reason="order")
+    return order
+
+
+def customer_block_set(*, conversation: Conversation, user, blocked: bool) -> Customer:
+    """Blacklist a customer (IN8); unblocking is always possible (settings and panel)."""
+    customer = conversation.customer
+    conversation_assert_can_act(conversation=conversation, user=user)
+    customer_blocked_update(customer=customer, blocked=blocked)
+    system_event_create(
+        conversation=conversation,
+        user=user,
+        event="blocked" if blocked else "unblocked",
+        text=f"{user.display_name}: {'blocked' if blocked else 'unblocked'}",
+        actor=user.display_name,
+    )
+    events.conversation_changed(conversation, reason="customer")
+    return customer
+
+
+def customer_blocked_update(*, customer: Customer, blocked: bool) -> None:
+    customer.is_blocked = blocked
+    customer.blocked_at = timezone.now() if blocked else None
+    Customer.objects.filter(pk=customer.pk).update(
+        is_blocked=customer.is_blocked, blocked_at=customer.blocked_at
+    )
+
+
+def user_sound_set(*, user, enabled: bool) -> None:
+    user.sound_enabled = enabled
+    user.save(update_fields=["sound_enabled"])
+
+
+# --- composer attachments -------------------------------------------------------------------------
+
+ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024  # Meta's limit for files sent in Messenger
+ATTACHMENT_MAX_FILES = 10
+
+
+def attachment_kind(content_type: str) -> str:
+    major = (content_type or "").split("/", 1)[0]
+    return major if major in {"image", "video", "audio"} else "file"
+
+
+def attachments_store(*, workspace, files) -> list[dict]:
+    """Save the composer's files and describe them the way Message.attachments does; the
+    providers fetch them from their public URL (SITE_URL + MEDIA_URL)."""
+    import uuid
+
+    from django.conf import settings
+    from django.core.files.storage import default_storage
+    from django.utils.text import get_valid_filename
+
+    files = list(files or [])
+    if len(files) > ATTACHMENT_MAX_FILES:
+        raise ApplicationError(
+            _("At most %(n)s files per message.") % {"n": ATTACHMENT_MAX_FILES}, code="files"
+        )
+    stored = []
+    for upload in files:
+        if upload.size > ATTACHMENT_MAX_BYTES:
+            raise ApplicationError(
+                _("“%(name)s” is larger than 25 MB.") % {"name": upload.name}, code="file_size"
+            )
+        name = get_valid_filename(upload.name or "file")[:100] or "file"
+        path = default_storage.save(f"outbound/{workspace.pk}/{uuid.uuid4().hex}/{name}", upload)
+        url = default_storage.url(path)
+        if url.startswith("/"):
+            url = settings.SITE_URL + url
+        stored.append(
+            {"type": attachment_kind(upload.content_type), "url": url, "name": upload.name}
+        )
+    return stored

@@ -1,0 +1,102 @@
+"""Inbox settings an agent team needs daily: label sets per fanpage (IN6) and the blacklist
+(IN8). Changing labels is an admin's job; everyone may look."""
+
+from django.contrib import messages as flash
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_channel_account_for_member, get_for_workspace, require_admin
+from conversations import selectors
+from conversations.forms import LabelForm
+from conversations.models import Customer, Label
+from conversations.services import actions
+from inbox_project.errors import ApplicationError
+
+
+def label_settings(request):
+    form = LabelForm(request.POST or None)
+    if request.method == "POST":
+        if not request.membership.is_admin:
+            flash.error(request, _("Only admins change labels."))
+        elif form.is_valid():
+            channel = form.cleaned_data.get("channel")
+            account = (
+                get_channel_account_for_member(workspace=request.workspace, pk=channel)
+                if channel
+                else None
+            )
+            try:
+                actions.label_create(
+                    workspace=request.workspace,
+                    channel_account=account,
+                    name=form.cleaned_data["name"],
+                    color=form.cleaned_data.get("color") or "#64748b",
+                )
+            except ApplicationError as error:
+                flash.error(request, error.message)
+            else:
+                flash.success(request, _("Label added."))
+        return redirect(_labels_url(request, form.data.get("channel")))
+    accounts, sets = selectors.label_sets(workspace=request.workspace)
+    current = request.GET.get("channel") or ""
+    chosen = next((a for a in accounts if str(a.pk) == current), None)
+    return render(
+        request,
+        "conversations/labels.html",
+        {
+            "accounts": accounts,
+            "chosen": chosen,
+            "labels": sets.get(chosen.pk if chosen else None, []),
+        },
+    )
+
+
+def _labels_url(request, channel) -> str:
+    from django.urls import reverse
+
+    url = reverse("label_settings", kwargs={"ws": request.workspace.slug})
+    return f"{url}?channel={channel}" if channel else url
+
+
+@require_admin
+@require_POST
+def label_update(request, pk):
+    """Hide, show or delete one label; deleting keeps every conversation's history."""
+    label = get_for_workspace(Label, workspace=request.workspace, pk=pk, deleted_at__isnull=True)
+    op = request.POST.get("op")
+    if op == "delete":
+        actions.label_delete(label=label)
+        flash.success(request, _("Label “%(name)s” deleted.") % {"name": label.name})
+    elif op in {"hide", "show"}:
+        actions.label_set_hidden(label=label, hidden=op == "hide")
+    return redirect(_labels_url(request, label.channel_account_id))
+
+
+@require_admin
+@require_POST
+def labels_copy(request):
+    channel = request.POST.get("channel")
+    account = (
+        get_channel_account_for_member(workspace=request.workspace, pk=channel) if channel else None
+    )
+    created = actions.label_set_copy(workspace=request.workspace, source_channel_account=account)
+    flash.success(request, _("%(n)s labels copied to the other pages.") % {"n": created})
+    return redirect(_labels_url(request, channel))
+
+
+def blocked_customers(request):
+    return render(
+        request,
+        "conversations/blocked.html",
+        {"customers": selectors.blocked_customers(workspace=request.workspace)},
+    )
+
+
+@require_admin
+@require_POST
+def customer_unblock(request, pk):
+    customer = get_for_workspace(Customer, workspace=request.workspace, pk=pk)
+    actions.customer_blocked_update(customer=customer, blocked=False)
+    flash.success(request, _("%(name)s is unblocked.") % {"name": customer.name or "#"})
+    return redirect("blocked_customers", ws=request.workspace.slug)

@@ -1,0 +1,96 @@
+/* Keyboard first (IN9): J/K or Alt+↓/↑ move through the list, / searches, R replies, N writes
+ * a note, Alt+C claims, Alt+X closes, Alt+S follows, Alt+M mutes, Alt+U marks unread, ? lists
+ * them all. Alt combinations use KeyboardEvent.code so they work on macOS (Option) too. */
+(function () {
+  "use strict";
+  const Inbox = window.Inbox;
+  if (!Inbox) return;
+
+  const typing = (target) =>
+    target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+
+  function rows() {
+    return Array.from(document.querySelectorAll("#conv-list .conv-row"));
+  }
+
+  Inbox.step = function (direction) {
+    const list = rows();
+    if (!list.length) return;
+    const open = Inbox.targetId();
+    let index = list.findIndex((row) => Number(row.dataset.conv) === open);
+    index = index < 0 ? (direction > 0 ? 0 : list.length - 1) : index + direction;
+    if (index < 0 || index >= list.length) return;
+    const row = list[index];
+    row.scrollIntoView({ block: "nearest" });
+    Inbox.openConversation(row.dataset.conv, { focusComposer: false });
+  };
+
+  // The claim panel (routing) brings its own claim and close buttons.
+  const SELECTORS = {
+    claim: '[data-testid="claim-button"], [data-shortcut="claim"]',
+    close: '[data-testid="close-button"], [data-shortcut="close"]',
+  };
+  function press(name) {
+    Inbox.whenPaneReady(() => {
+      const selector = SELECTORS[name] || '[data-shortcut="' + name + '"]';
+      const button = document.querySelector("#conv-header :is(" + selector + ")");
+      if (button && !button.disabled) button.click();
+    });
+  }
+
+  const ALT = {
+    ArrowDown: () => Inbox.step(1),
+    ArrowUp: () => Inbox.step(-1),
+    KeyS: () => press("follow"),
+    KeyM: () => press("mute"),
+    KeyU: () => press("unread"),
+    KeyC: () => press("claim"),
+    KeyX: () => press("close"),
+  };
+
+  const PLAIN = {
+    j: () => Inbox.step(1),
+    k: () => Inbox.step(-1),
+    "/": () => {
+      const search = document.getElementById("inbox-search");
+      if (search) {
+        search.focus();
+        search.select();
+      }
+    },
+    r: () => Inbox.composerMode && Inbox.composerMode("reply"),
+    n: () => Inbox.composerMode && Inbox.composerMode("note"),
+    "?": () => {
+      const dialog = document.getElementById("shortcuts");
+      if (dialog && !dialog.open) dialog.showModal();
+    },
+  };
+
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey) return;
+    if (event.altKey && !event.shiftKey) {
+      const action = ALT[event.code];
+      if (action) {
+        event.preventDefault();
+        action();
+      }
+      return;
+    }
+    if (event.key === "Escape" && event.target.id === "inbox-search") {
+      event.target.blur();
+      return;
+    }
+    if (typing(event.target) || event.altKey) return;
+    const action = PLAIN[event.key];
+    if (action) {
+      event.preventDefault();
+      action();
+    }
+  });
+
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-shortcuts-open]")) {
+      document.getElementById("shortcuts").showModal();
+    }
+  });
+})();
