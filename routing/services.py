@@ -207,19 +207,12 @@ def _name(user: User | None) -> str:
 def _system_message(
     *, conversation: Conversation, text: str, meta: dict, now: datetime.datetime
 ) -> Message:
-    message = Message.objects.create(
-        workspace_id=conversation.workspace_id,
-        conversation=conversation,
-        channel_account_id=conversation.channel_account_id,
-        direction=Direction.OUT,
-        kind=MessageKind.SYSTEM,
-        text=text,
-        meta=meta,
-        sent_at=now,
-        created_at=now,
+    from conversations.services.actions import system_event_create  # actions imports us
+
+    details = {key: value for key, value in meta.items() if key != "event"}
+    return system_event_create(
+        conversation=conversation, user=None, event=meta["event"], text=text, now=now, **details
     )
-    events.message_created(message)
-    return message
 
 
 def _record(

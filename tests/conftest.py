@@ -1,9 +1,25 @@
 """Shared personas (ARCHITECTURE.md): alice owns workspace A, bob is an agent in A, charlie
 owns workspace B. Every view, socket and webhook test has a charlie case that must fail."""
 
+import uuid
+
 import pytest
 
 from tests.factories import make_channel_account, make_conversation, make_user, make_workspace
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_channel_prefix():
+    """Redis pub/sub ignores the database number: without a prefix of its own, a test run
+    would receive the live pushes of any other run (or server) on the same Redis."""
+    from channels.layers import channel_layers
+    from django.conf import settings
+
+    layers = {alias: {**conf, "CONFIG": dict(conf.get("CONFIG", {}))} for alias, conf in settings.CHANNEL_LAYERS.items()}
+    layers["default"]["CONFIG"]["prefix"] = f"inbox-test-{uuid.uuid4().hex[:10]}"
+    settings.CHANNEL_LAYERS = layers
+    channel_layers.backends.clear()
+    yield
 
 
 @pytest.fixture
