@@ -105,14 +105,18 @@ class EmbeddedPostgres:
                 "--encoding=UTF8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8",
             )  # fmt: skip
         self.port = free_port()
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.datadir} -c fsync=off -c max_connections=200"
+        options = (
+            f"-h 127.0.0.1 -p {self.port} -k {self.datadir} -c fsync=off -c max_connections=200"
+        )
         self._run(
             "pg_ctl", "-D", str(self.datadir), "-w", "-t", "60",
             "-l", str(self.datadir / "server.log"), "-o", options, "start",
         )  # fmt: skip
         import psycopg2
 
-        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
+        conn = psycopg2.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres"
+        )
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
@@ -226,6 +230,9 @@ def running_stack() -> Iterator[Stack]:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, on_term)
+    # A shell that starts us in the background sets SIGINT to "ignore", and Python keeps
+    # that: Ctrl-C / SIGINT must always mean "stop everything".
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         stack.start_services()
         yield stack
@@ -267,13 +274,13 @@ def cmd_run(argv: list[str]) -> int:
                 "--host", host, "--port", str(port), "--no-access-log",
             )  # fmt: skip
             stack.spawn(
-                "worker", python, "-m", "celery", "-A", "inbox_project", "worker",
+                "worker", python, "-m", "celery", "-A", "inbox_project", "--quiet", "worker",
                 "-Q", "celery,ingest,outbound,timers,reports", "--concurrency", "2",
-                "--loglevel", "INFO",
+                "--loglevel", os.environ.get("WORKER_LOG_LEVEL", "WARNING"),
             )  # fmt: skip
             stack.spawn(
-                "beat", python, "-m", "celery", "-A", "inbox_project", "beat",
-                "--loglevel", "INFO", "--schedule", str(DATA / "celerybeat-schedule"),
+                "beat", python, "-m", "celery", "-A", "inbox_project", "--quiet", "beat",
+                "--loglevel", os.environ.get("WORKER_LOG_LEVEL", "WARNING"), "--schedule", str(DATA / "celerybeat-schedule"),
             )  # fmt: skip
             wait_for_port(port, timeout=30, what="the web server")
             start_demo_customers(stack, manage, f"http://{host}:{port}")

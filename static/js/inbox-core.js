@@ -6,6 +6,13 @@
   const root = document.getElementById("inbox");
   if (!root || !window.htmx) return;
 
+  // Provider media links expire (Meta's CDN) or are unreachable: say so instead of showing
+  // a broken image. Capturing listener: error events do not bubble.
+  document.addEventListener("error", (event) => {
+    const link = event.target.tagName === "IMG" && event.target.closest(".att-image");
+    if (link) link.classList.add("att-broken");
+  }, true);
+
   const i18n = document.getElementById("i18n").dataset;
   const me = String(root.dataset.user);
   const jsonData = (id, fallback) => {
