@@ -158,7 +158,8 @@ def test_between_24h_and_7_days_needs_confirmation_then_goes_human_agent(
     with pytest.raises(ApplicationError) as refused:
         messages.message_send(conversation=conversation, author=alice, text="Chị ơi")
     assert refused.value.code == "policy.needs_confirmation"
-    assert "I only reply to this customer" in refused.value.message
+    # Refusals speak the interface language: Vietnamese unless someone chose otherwise.
+    assert "Tôi chỉ trả lời khách hàng này" in refused.value.message
     assert not Message.objects.filter(direction="out").exists()
 
     message = messages.message_send(
