@@ -17,12 +17,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         rotated = 0
+        # Every workspace's accounts: this is an operator command, not a tenant-facing path.
         ids = ChannelAccount.objects.exclude(credentials_encrypted="").values_list("pk", flat=True)
         for pk in ids.iterator():
             with transaction.atomic():
                 account = ChannelAccount.objects.select_for_update().get(pk=pk)
-                new_token = crypto.rotate(account.credentials_encrypted)
-                if new_token != account.credentials_encrypted:
-                    ChannelAccount.objects.filter(pk=pk).update(credentials_encrypted=new_token)
-                    rotated += 1
+                # Fernet re-encrypts with the first key (always a new token, new IV).
+                account.credentials_encrypted = crypto.rotate(account.credentials_encrypted)
+                account.save(update_fields=["credentials_encrypted"])
+                rotated += 1
         self.stdout.write(self.style.SUCCESS(f"Re-encrypted credentials of {rotated} channel account(s)."))
