@@ -7,12 +7,16 @@ event is never lost data. Consumers forward `inbox.event` messages to the browse
 Content that is the same for everyone (a message bubble, a list row) is rendered once, after
 the commit, in the workspace's language and zone (`conversations.live`), and rides along in
 the payload as `html` / `row`; per-person panes get only ids and re-fetch over HTTP.
+Pushes that commit together inside `coalescing()` (a drain of webhook events) are rendered
+together: each row once, in a few queries for the whole batch.
 """
 
 import asyncio
 import logging
 import os
 import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from channels.layers import get_channel_layer
 from django.db import transaction
@@ -56,44 +60,87 @@ def user_group(workspace_id: int, user_id: int) -> str:
     return f"ws.t{workspace_id}.u{user_id}"
 
 
-def _send(group: str, payload: dict) -> None:
+@dataclass(frozen=True)
+class Render:
+    """What to render into a payload after the commit: the conversation's list row and,
+    for message events, the message's bubble."""
+
+    workspace_id: int
+    conversation_id: int
+    message_id: int | None = None
+
+
+_held = threading.local()  # .items: pushes held by `coalescing()` on this thread, or None
+
+
+def _send_many(messages: list[tuple[str, dict]]) -> None:
+    """Send pushes in order, in one hop to the push loop."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not messages:
         return
-    message = {"type": "inbox.event", **payload}
+
+    async def send_all():
+        for group, payload in messages:
+            try:
+                await layer.group_send(group, {"type": "inbox.event", **payload})
+            except Exception:  # one failed group must not stop the others
+                log.warning("live push to %s failed", group, exc_info=True)
+
     try:
-        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), _push_loop.get())
-        future.result(timeout=PUSH_TIMEOUT_SECONDS)
+        future = asyncio.run_coroutine_threadsafe(send_all(), _push_loop.get())
+        future.result(timeout=PUSH_TIMEOUT_SECONDS + 0.01 * len(messages))
     except Exception:  # a dead Redis must not fail the business transaction that already committed
-        log.warning("live push to %s failed", group, exc_info=True)
+        log.warning("live pushes failed (%d lost; browsers re-fetch)", len(messages), exc_info=True)
 
 
-def send_on_commit(group: str, payload: dict, *, extra=None) -> None:
-    """`extra` (optional callable) adds rendered fragments to the payload after the commit."""
+def _deliver(items: list[tuple[str, dict, Render | None]]) -> None:
+    """Render what the pushes need (each row and bubble once, in a few queries) and send."""
+    from conversations import live
+
+    fragments = live.render_fragments([render for _g, _p, render in items if render is not None])
+    _send_many([
+        (group, {**payload, **fragments.get(render, {})} if render is not None else payload)
+        for group, payload, render in items
+    ])  # fmt: skip
+
+
+def send_on_commit(group: str, payload: dict, *, render: Render | None = None) -> None:
+    """Push `payload` to `group` once the transaction commits (never if it rolls back)."""
 
     def push():
-        full = dict(payload)
-        if extra is not None:
-            full.update(extra())
-        _send(group, full)
+        held = getattr(_held, "items", None)
+        if held is not None:
+            held.append((group, payload, render))
+        else:
+            _deliver([(group, payload, render)])
 
     transaction.on_commit(push)
 
 
-def _rendered(*, workspace_id: int, conversation_id: int, message_id: int | None = None):
-    def build() -> dict:
-        from conversations import live
+@contextmanager
+def coalescing():
+    """Hold the pushes that commit on this thread and send them together at `flush()` or at
+    the end of the block. A drain of webhook events wraps its batch in this: a burst then
+    renders each conversation's row once, with a few queries for the whole batch, instead of
+    once per message. Nested blocks join the outer one."""
+    if getattr(_held, "items", None) is not None:
+        yield
+        return
+    _held.items = []
+    try:
+        yield
+    finally:
+        items, _held.items = _held.items, None
+        if items:
+            _deliver(items)
 
-        data = live.safely(
-            live.row_payload, workspace_id=workspace_id, conversation_id=conversation_id
-        )
-        if message_id is not None:
-            data.update(
-                live.safely(live.message_payload, workspace_id=workspace_id, message_id=message_id)
-            )
-        return data
 
-    return build
+def flush() -> None:
+    """Send what `coalescing()` holds so far (a long batch flushes every few events)."""
+    items = getattr(_held, "items", None)
+    if items:
+        _held.items = []
+        _deliver(items)
 
 
 def message_created(message) -> None:
@@ -104,11 +151,7 @@ def message_created(message) -> None:
             "conversation_id": message.conversation_id,
             "message_id": message.pk,
         },
-        extra=_rendered(
-            workspace_id=message.workspace_id,
-            conversation_id=message.conversation_id,
-            message_id=message.pk,
-        ),
+        render=Render(message.workspace_id, message.conversation_id, message.pk),
     )
 
 
@@ -121,11 +164,7 @@ def message_updated(message) -> None:
             "conversation_id": message.conversation_id,
             "message_id": message.pk,
         },
-        extra=_rendered(
-            workspace_id=message.workspace_id,
-            conversation_id=message.conversation_id,
-            message_id=message.pk,
-        ),
+        render=Render(message.workspace_id, message.conversation_id, message.pk),
     )
 
 
@@ -138,7 +177,7 @@ def conversation_changed(conversation, *, reason: str) -> None:
             "conversation_id": conversation.pk,
             "reason": reason,
         },
-        extra=_rendered(workspace_id=conversation.workspace_id, conversation_id=conversation.pk),
+        render=Render(conversation.workspace_id, conversation.pk),
     )
 
 

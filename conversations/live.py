@@ -4,20 +4,23 @@ the workspace, rendered in the workspace's language and time zone after the comm
 Browsers place them (bubble into the open timeline, row into the list when it matches the
 list's filters); anything per person (claim panel, follow marks) is re-fetched over HTTP.
 A render failure must never lose the event: the payload then goes without HTML and the
-browser fetches the fragment instead.
+browser fetches the fragment instead. Pushes that leave together are rendered together
+(`render_fragments`): a few queries per batch, each row and bubble rendered once.
 """
 
 from __future__ import annotations
 
 import logging
 import zoneinfo
+from collections.abc import Iterable
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Workspace
 from conversations import selectors
-from conversations.models import Message
+from conversations.events import Render
+from conversations.models import Conversation, Message
 from conversations.presenters import present_rows
 
 log = logging.getLogger(__name__)
@@ -47,43 +50,65 @@ class _Rendering:
         return False
 
 
-def row_payload(*, workspace: Workspace, conversation_id: int) -> dict:
-    conversation = selectors.conversation_row(workspace=workspace, pk=conversation_id)
-    if conversation is None:
+def render_fragments(renders: Iterable[Render]) -> dict[Render, dict]:
+    """The rendered extras of each push: {"row", "assignee_id", "status"} for its conversation
+    and {"html", "direction", "kind", "preview"} for its message. Each workspace, row and
+    message is loaded and rendered once, however many pushes name it. A failure only loses
+    that fragment: the browser then fetches it over HTTP."""
+    by_workspace: dict[int, list[Render]] = {}
+    for render in renders:
+        by_workspace.setdefault(render.workspace_id, []).append(render)
+    fragments: dict[Render, dict] = {}
+    for workspace_id, group in by_workspace.items():
+        try:
+            fragments.update(_render_workspace(workspace_id, group))
+        except Exception:  # a broken template must not break the push
+            log.warning("rendering live fragments failed", exc_info=True)
+    return fragments
+
+
+def _render_workspace(workspace_id: int, renders: list[Render]) -> dict[Render, dict]:
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
         return {}
-    with _Rendering(workspace):
-        present_rows([conversation], workspace=workspace)
-        html = render_to_string(ROW_TEMPLATE, {"c": conversation, "workspace": workspace})
-    return {
-        "row": html,
-        "assignee_id": conversation.assignee_id,
-        "status": conversation.status,
-    }
-
-
-def message_payload(*, workspace: Workspace, message_id: int) -> dict:
-    message = (
-        Message.objects.filter(workspace=workspace, pk=message_id).select_related("author").first()
+    conversation_ids = {r.conversation_id for r in renders}
+    message_ids = {r.message_id for r in renders if r.message_id is not None}
+    rows = list(
+        selectors.conversation_rows(
+            Conversation.objects.filter(workspace=workspace, pk__in=conversation_ids)
+        )
     )
-    if message is None:
-        return {}
+    messages = (
+        Message.objects.filter(workspace=workspace, pk__in=message_ids).select_related("author")
+        if message_ids
+        else []
+    )
+    row_parts, message_parts = {}, {}
     with _Rendering(workspace):
-        html = render_to_string(BUBBLE_TEMPLATE, {"m": message, "workspace": workspace})
+        present_rows(rows, workspace=workspace)
+        for conversation in rows:
+            row_parts[conversation.pk] = _safely(lambda c=conversation: {
+                "row": render_to_string(ROW_TEMPLATE, {"c": c, "workspace": workspace}),
+                "assignee_id": c.assignee_id,
+                "status": c.status,
+            })  # fmt: skip
+        for message in messages:
+            message_parts[message.pk] = _safely(lambda m=message: {
+                "html": render_to_string(BUBBLE_TEMPLATE, {"m": m, "workspace": workspace}),
+                "direction": m.direction,
+                "kind": m.kind,
+                "preview": (m.text or "")[:140],
+            })  # fmt: skip
     return {
-        "html": html,
-        "direction": message.direction,
-        "kind": message.kind,
-        "preview": (message.text or "")[:140],
-    }
+        render: {**row_parts.get(render.conversation_id, {}),
+                 **message_parts.get(render.message_id, {})}
+        for render in renders
+    }  # fmt: skip
 
 
-def safely(build, **kwargs) -> dict:
-    """Extra payload for an event; {} when anything goes wrong (the browser then re-fetches)."""
+def _safely(build) -> dict:
     try:
-        workspace = Workspace.objects.filter(pk=kwargs.pop("workspace_id")).first()
-        if workspace is None:
-            return {}
-        return build(workspace=workspace, **kwargs)
-    except Exception:  # a broken template must not break the push
+        return build()
+    except Exception:
         log.warning("rendering a live fragment failed", exc_info=True)
         return {}

@@ -22,6 +22,19 @@ def act_refusal(*, assignee_id: int | None, user_id: int, is_admin: bool) -> str
     return REFUSE_CLAIM_FIRST if assignee_id is None else REFUSE_TAKEN
 
 
+def inbound_needs_routing(
+    *, status: str, assignee_id: int | None, release_deadline, mode: str, anti_steal: bool
+) -> bool:
+    """Does a customer's new message change anything routing owns? A closed conversation
+    reopens; an unclaimed one is dealt out in round-robin mode; a claimed one arms its
+    anti-steal clock unless it is already running. Everything else: nothing to do."""
+    if status == "closed":
+        return True
+    if assignee_id is None:
+        return mode == "round_robin"
+    return anti_steal and release_deadline is None
+
+
 def is_waiting_for_reply(
     *, last_inbound_at: datetime.datetime | None, last_outbound_at: datetime.datetime | None
 ) -> bool:

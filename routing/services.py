@@ -16,7 +16,7 @@ import datetime
 import logging
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -749,6 +749,36 @@ def _mirror(source: Conversation, target: Conversation) -> None:
         setattr(target, name, getattr(source, name))
 
 
+INBOUND_STATE_SQL = """
+SELECT c.status, c.assignee_id, c.release_deadline, rs.mode, rs.anti_steal_enabled
+FROM {conversation} c LEFT JOIN {settings} rs ON rs.workspace_id = c.workspace_id
+WHERE c.id = %s AND c.workspace_id = %s
+FOR NO KEY UPDATE OF c
+"""
+
+
+def _inbound_needs_routing(conversation: Conversation) -> bool:
+    """The routing state of the conversation (locked) and its workspace's mode, in one static
+    query: most customer messages change nothing routing owns, and this is every inbound
+    message's path, so the full lock with its joins is left for the ones that do."""
+    sql = INBOUND_STATE_SQL.format(
+        conversation=Conversation._meta.db_table, settings=RoutingSettings._meta.db_table
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [conversation.pk, conversation.workspace_id])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    status, assignee_id, release_deadline, mode, anti_steal = row
+    if mode is None:  # no settings row: the workspace routes with the field defaults
+        field = RoutingSettings._meta.get_field
+        mode, anti_steal = field("mode").default, field("anti_steal_enabled").default
+    return policies.inbound_needs_routing(
+        status=status, assignee_id=assignee_id, release_deadline=release_deadline, mode=mode,
+        anti_steal=anti_steal,
+    )  # fmt: skip
+
+
 def conversation_route_inbound(
     *, conversation: Conversation, now: datetime.datetime | None = None
 ) -> Conversation:
@@ -760,6 +790,8 @@ def conversation_route_inbound(
     instance are refreshed, so a later `save(update_fields=[...])` cannot undo them.
     """
     now = _now(now)
+    if not _inbound_needs_routing(conversation):  # no savepoint either: the common case
+        return conversation
     with transaction.atomic():
         locked = _lock(workspace_id=conversation.workspace_id, pk=conversation.pk)
         if locked is None or locked.status == ConversationStatus.ARCHIVED:

@@ -32,6 +32,7 @@ from channels_app.providers.base import (
     ProviderAdapter,
     StatusReceipt,
 )
+from conversations import events
 from conversations.services import messages
 
 log = logging.getLogger(__name__)
@@ -192,36 +193,51 @@ def webhook_event_enqueue(workspace_id: int, event_id: int) -> bool:
 
 def webhook_events_drain(*, shard: int, batch: int = 100, budget_seconds: float = 20.0) -> int:
     """Process the pending events of one shard, oldest first, until none is left (or the time
-    budget is spent: then another drain is queued, so a task never runs for long)."""
+    budget is spent: then another drain is queued, so a task never runs for long).
+
+    Live pushes of a batch leave together (`events.coalescing`), flushed every
+    PUSH_FLUSH_EVERY events or PUSH_FLUSH_SECONDS, whichever comes first: a burst renders
+    each conversation's row once per flush, and a lone event is pushed as soon as it is done."""
     shards = settings.INGEST_SHARDS
     key = WAKE_KEY.format(shard=shard)
     deadline = timezone.now() + timedelta(seconds=budget_seconds)
     done, failed = 0, set()
-    while True:
-        try:
-            _flags().delete(key)
-        except Exception:
-            log.warning("wake flag unavailable", exc_info=True)
-        pending = list(
-            WebhookEvent.objects.filter(status=WebhookEvent.Status.PENDING)
-            .exclude(pk__in=failed)  # an event that just failed waits for the sweeper
-            .annotate(shard=Mod("id", shards))
-            .filter(shard=shard)
-            .order_by("received_at", "id")
-            .values_list("workspace_id", "pk")[:batch]
-        )
-        if not pending:
-            return done
-        for workspace_id, event_id in pending:
+    with events.coalescing():
+        while True:
             try:
-                if webhook_event_process(workspace_id=workspace_id, event_id=event_id) != "skipped":
-                    done += 1
-            except Exception:  # recorded on the event by webhook_event_process; carry on
-                log.exception("webhook event %s failed", event_id)
-                failed.add(event_id)
-        if timezone.now() > deadline:
-            webhook_events_wake(shard=shard)
-            return done
+                _flags().delete(key)
+            except Exception:
+                log.warning("wake flag unavailable", exc_info=True)
+            pending = list(
+                WebhookEvent.objects.filter(status=WebhookEvent.Status.PENDING)
+                .exclude(pk__in=failed)  # an event that just failed waits for the sweeper
+                .annotate(shard=Mod("id", shards))
+                .filter(shard=shard)
+                .order_by("received_at", "id")
+                .values_list("workspace_id", "pk")[:batch]
+            )
+            if not pending:
+                return done
+            held, flushed_at = 0, time.monotonic()
+            for workspace_id, event_id in pending:
+                try:
+                    outcome = webhook_event_process(workspace_id=workspace_id, event_id=event_id)
+                    done += outcome != "skipped"
+                except Exception:  # recorded on the event by webhook_event_process; carry on
+                    log.exception("webhook event %s failed", event_id)
+                    failed.add(event_id)
+                held += 1
+                if held >= PUSH_FLUSH_EVERY or time.monotonic() - flushed_at >= PUSH_FLUSH_SECONDS:
+                    events.flush()
+                    held, flushed_at = 0, time.monotonic()
+            events.flush()
+            if timezone.now() > deadline:
+                webhook_events_wake(shard=shard)
+                return done
+
+
+PUSH_FLUSH_EVERY = 25
+PUSH_FLUSH_SECONDS = 0.1
 
 
 # --- processing -----------------------------------------------------------------------------
@@ -231,7 +247,6 @@ def webhook_event_process(*, workspace_id: int, event_id: int) -> str:
     """Process one stored delivery exactly once. Returns what happened (for logs and tests)."""
     try:
         with transaction.atomic():
-            _relax_commit()
             event = _lock_pending(workspace_id=workspace_id, event_id=event_id)
             if event is None:
                 return "skipped"  # done already, or another worker holds it
@@ -241,8 +256,13 @@ def webhook_event_process(*, workspace_id: int, event_id: int) -> str:
         raise
 
 
+# Processing commits need not wait for the disk: the input row was committed durably before
+# the 200, and processing is idempotent. If a crash loses this commit, the event is pending
+# again and the sweeper processes it again; the constraints make that a no-op. The SET rides
+# in the same round trip as the lock.
 LOCK_SQL = (
-    "SELECT id, workspace_id, channel_account_id, body, attempts, status FROM {table} "
+    "SET LOCAL synchronous_commit TO OFF; "
+    "SELECT id, workspace_id, channel_account_id, body, attempts FROM {table} "
     "WHERE id = %s AND workspace_id = %s AND status = 'pending' FOR UPDATE SKIP LOCKED"
 )
 
@@ -250,10 +270,15 @@ LOCK_SQL = (
 def _lock_pending(*, workspace_id: int, event_id: int) -> WebhookEvent | None:
     """Lock one pending event, or None if it is done or another worker holds it. Static SQL
     on the hot path; the channel account comes from a small per-process cache."""
-    sql = LOCK_SQL.format(table=WebhookEvent._meta.db_table)
-    event = next(iter(WebhookEvent.objects.raw(sql, [event_id, workspace_id])), None)
-    if event is not None:
-        event.channel_account = _account(event.channel_account_id, workspace_id)
+    with connection.cursor() as cursor:
+        cursor.execute(LOCK_SQL.format(table=WebhookEvent._meta.db_table), [event_id, workspace_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, workspace_id, account_id, body, attempts = row
+    event = WebhookEvent(pk=pk, workspace_id=workspace_id, channel_account_id=account_id,
+                         body=body, attempts=attempts, status=WebhookEvent.Status.PENDING)  # fmt: skip
+    event.channel_account = _account(account_id, workspace_id)
     return event
 
 
@@ -269,14 +294,6 @@ def _account(pk: int, workspace_id: int) -> ChannelAccount:
 
 ACCOUNT_CACHE_SECONDS = 5.0
 _ACCOUNTS: dict[int, tuple[float, ChannelAccount]] = {}
-
-
-def _relax_commit() -> None:
-    """Processing commits need not wait for the disk: the input row was committed durably
-    before the 200, and processing is idempotent. If a crash loses this commit, the event is
-    pending again and the sweeper processes it again; the constraints make that a no-op."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _process_locked(event: WebhookEvent) -> str:
@@ -295,11 +312,15 @@ def _process_locked(event: WebhookEvent) -> str:
         target = _account_for(item, accounts=accounts, kind=account.kind)
         if target is not None:
             dispatch(item, channel_account=target)
-    WebhookEvent.objects.filter(pk=event.pk, workspace_id=event.workspace_id).update(
-        status=WebhookEvent.Status.PROCESSED, attempts=event.attempts + 1, processed_at=now,
-        error="",
-    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(DONE_SQL.format(table=WebhookEvent._meta.db_table), [now, event.pk, event.workspace_id])
     return "processed"
+
+
+DONE_SQL = (
+    "UPDATE {table} SET status = 'processed', attempts = attempts + 1, processed_at = %s, "
+    "error = '' WHERE id = %s AND workspace_id = %s"
+)
 
 
 def _account_for(item: Event, *, accounts: dict, kind: str) -> ChannelAccount | None:

@@ -16,12 +16,14 @@ locked (the claim check).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Q, Subquery, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,28 +107,67 @@ def conversation_resolve(*, contact: Contact, at: datetime) -> Conversation:
         return live.get()
 
 
-def _contact_and_conversation(
-    *, channel_account, external_id: str, at: datetime, name: str = ""
-) -> tuple[Contact, Conversation]:
-    """The usual case (a known contact with a live conversation) in one query; otherwise
-    create whatever is missing."""
-    # Scoped by the channel account (one workspace's row). A subquery, not a join, and no
-    # extra workspace_id term: two unique-index probes whatever the planner's statistics say
-    # (a fresh table's stats otherwise steer it to the workspace index and a scan).
-    contact_id = Contact.objects.filter(
-        channel_account=channel_account, external_id=external_id
-    ).values("pk")[:1]
-    conversation = (
-        Conversation.objects.select_related("contact")
-        .filter(contact_id=Subquery(contact_id), status__in=LIVE)
-        .first()
+INBOUND_LOOKUP_SQL = """
+SELECT {conversation_columns}, ct.id, ct.display_name,
+       EXISTS (SELECT 1 FROM {message} m
+               WHERE m.channel_account_id = %(account)s AND m.external_id = %(message)s)
+FROM (SELECT 1) AS one
+LEFT JOIN {contact} ct ON ct.channel_account_id = %(account)s AND ct.external_id = %(contact)s
+LEFT JOIN {conversation} c ON c.contact_id = ct.id AND c.status IN ('open', 'closed')
+LIMIT 1
+"""
+
+
+@functools.cache
+def _inbound_lookup_sql() -> tuple[list, str]:
+    quote = connection.ops.quote_name
+    fields = Conversation._meta.concrete_fields
+    return fields, INBOUND_LOOKUP_SQL.format(
+        conversation_columns=", ".join(f"c.{quote(f.column)}" for f in fields),
+        message=quote(Message._meta.db_table),
+        contact=quote(Contact._meta.db_table),
+        conversation=quote(Conversation._meta.db_table),
     )
-    if conversation is not None and (conversation.contact.display_name or not name):
-        return conversation.contact, conversation
+
+
+@dataclass(frozen=True)
+class _Found:
+    already_recorded: bool
+    contact_id: int | None
+    contact_name: str
+    conversation: Conversation | None
+
+
+def _inbound_lookup(*, channel_account, contact_external_id: str, external_id: str) -> _Found:
+    """Is this provider message recorded already, and the contact's live conversation, in one
+    round trip of static SQL (three unique-index probes; an ORM compile per message would
+    cost more than the queries). Scoped by the channel account: one workspace's rows."""
+    fields, sql = _inbound_lookup_sql()
+    params = {"account": channel_account.pk, "contact": contact_external_id,
+              "message": external_id or None}  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    values, (contact_id, contact_name, already) = row[: len(fields)], row[len(fields) :]
+    conversation = None
+    if values[0] is not None:  # the primary key: a live conversation was found
+        conversation = Conversation.from_db(
+            connection.alias, [f.attname for f in fields], list(values)
+        )
+    return _Found(bool(already), contact_id, contact_name or "", conversation)
+
+
+def _contact_and_conversation(
+    *, channel_account, external_id: str, at: datetime, name: str = "", found: _Found
+) -> Conversation:
+    """The contact's live conversation, creating whatever is missing (the lookup found no
+    live conversation, or found a nameless contact and the event names them)."""
+    if found.conversation is not None and (found.contact_name or not name):
+        return found.conversation
     contact = contact_resolve(
         channel_account=channel_account, external_id=external_id, name=name, seen_at=at
     )
-    return contact, conversation or conversation_resolve(contact=contact, at=at)
+    return found.conversation or conversation_resolve(contact=contact, at=at)
 
 
 def _preview(text: str, attachments: Sequence[dict]) -> str:
@@ -180,9 +221,7 @@ WITH touched AS (
         last_inbound_at = CASE WHEN %(opens_window)s
                                THEN GREATEST(COALESCE(last_inbound_at, %(at)s), %(at)s)
                                ELSE last_inbound_at END,
-        unread_count = unread_count + 1,
-        status = 'open',
-        closed_at = NULL
+        unread_count = unread_count + 1
     WHERE id = %(id)s AND workspace_id = %(workspace_id)s
     RETURNING customer_id
 )
@@ -195,11 +234,10 @@ def _conversation_touch_inbound(
     conversation: Conversation, *, at: datetime, preview: str, opens_window: bool
 ) -> None:
     """The inbound hot path of _conversation_touch in one statement: the conversation's
-    denormalised fields (reopened, one more unread; an older message never overwrites a newer
-    preview) and the customer's last_seen_at. Static SQL: no ORM compile per message."""
+    denormalised fields (one more unread; an older message never overwrites a newer preview;
+    reopening a closed conversation is routing's, with its system event) and the customer's last_seen_at. Static SQL: no ORM compile per message."""
     sql = INBOUND_TOUCH_SQL.format(
-        conversation=connection.ops.quote_name(Conversation._meta.db_table),
-        customer=connection.ops.quote_name(Customer._meta.db_table),
+        conversation=Conversation._meta.db_table, customer=Customer._meta.db_table
     )
     params = {"at": at, "preview": preview, "opens_window": opens_window,
               "id": conversation.pk, "workspace_id": conversation.workspace_id}  # fmt: skip
@@ -232,13 +270,6 @@ def _insert(message: Message) -> bool:
     return True
 
 
-def _exists(channel_account, external_id: str) -> bool:
-    # Scoped by the channel account; matches the unique index message_external_id_unique.
-    return Message.objects.filter(
-        channel_account=channel_account, external_id=external_id, external_id__isnull=False
-    ).exists()
-
-
 # --- inbound --------------------------------------------------------------------------------
 
 
@@ -256,11 +287,13 @@ def message_record_inbound(
     meta: dict | None = None,
 ) -> Message | None:
     """Record a customer's message once; None when it was already recorded (redelivery)."""
-    if _exists(channel_account, external_id):
+    found = _inbound_lookup(channel_account=channel_account,
+                            contact_external_id=contact_external_id, external_id=external_id)  # fmt: skip
+    if found.already_recorded:
         return None
-    contact, conversation = _contact_and_conversation(
+    conversation = _contact_and_conversation(
         channel_account=channel_account, external_id=contact_external_id, name=contact_name,
-        at=sent_at,
+        at=sent_at, found=found,
     )  # fmt: skip
     message = Message(
         workspace_id=channel_account.workspace_id, conversation=conversation,
@@ -270,15 +303,12 @@ def message_record_inbound(
     )  # fmt: skip
     if not _insert(message):
         return None
-    reopened = conversation.status == ConversationStatus.CLOSED
     _conversation_touch_inbound(
         conversation, at=sent_at, preview=_preview(text, attachments),
         # Only a message opens Meta's reply window; a comment does not (PLATFORMS.md A7).
         opens_window=kind == MessageKind.INBOX,
     )  # fmt: skip
     events.message_created(message)
-    if reopened:
-        events.conversation_changed(conversation, reason="reopened")
     _after_inbound(message=message, conversation=conversation)
     return message
 
@@ -310,10 +340,12 @@ def message_record_echo(
         channel_account=channel_account, message_id=own_message_id, external_id=external_id
     ):
         return None
-    if _exists(channel_account, external_id):
+    found = _inbound_lookup(channel_account=channel_account,
+                            contact_external_id=contact_external_id, external_id=external_id)  # fmt: skip
+    if found.already_recorded:
         return None
-    _, conversation = _contact_and_conversation(
-        channel_account=channel_account, external_id=contact_external_id, at=sent_at
+    conversation = _contact_and_conversation(
+        channel_account=channel_account, external_id=contact_external_id, at=sent_at, found=found
     )
     message = Message(
         workspace_id=channel_account.workspace_id, conversation=conversation,

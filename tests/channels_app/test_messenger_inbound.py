@@ -148,6 +148,9 @@ def test_closed_conversation_reopens_on_a_new_message(client, page_a):
     deliver(client, page_a, fixture("facebook", "message_quick_reply"))
     conversation = Conversation.objects.get()
     assert (conversation.status, conversation.closed_at) == ("open", None)
+    # Routing reopens it, so the timeline says why (it was once reopened silently).
+    system = Message.objects.filter(conversation=conversation, kind="system")
+    assert [m.meta.get("event") for m in system] == ["reopened"]
 
 
 def test_archived_conversation_leaves_room_for_a_new_one(client, page_a):

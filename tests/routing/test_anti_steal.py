@@ -207,9 +207,27 @@ def test_route_inbound_query_count_is_pinned(
         workspace=workspace_a, channel_account=page_a, membership=membership(bob, workspace_a)
     )
     go_online(bob, workspace_a)
-    # lock (+ settings), list (+ presence), assign, cursor, history, event (+ savepoint pair)
-    with django_assert_num_queries(8):
+    # state check, lock (+ settings), list (+ presence), assign, cursor, history, event
+    # (+ savepoint pair)
+    with django_assert_num_queries(9):
         services.conversation_route_inbound(conversation=conversation_a, now=timezone.now())
+
+
+def test_route_inbound_that_changes_nothing_costs_one_query(
+    workspace_a, page_a, conversation_a, bob, django_assert_num_queries
+):
+    """The common case on the ingest path: claim-first mode and nobody holds the customer,
+    or a claim whose anti-steal clock already runs. One static query, no lock with joins."""
+    configure(workspace_a, mode="first_click", anti_steal_enabled=True)
+    with django_assert_num_queries(1):
+        services.conversation_route_inbound(conversation=conversation_a, now=timezone.now())
+    claim(conversation_a, bob)
+    customer_writes(conversation_a, timezone.now())  # arms the clock
+    armed = fresh(conversation_a).release_deadline
+    assert armed is not None
+    with django_assert_num_queries(1):
+        services.conversation_route_inbound(conversation=conversation_a, now=timezone.now())
+    assert fresh(conversation_a).release_deadline == armed
 
 
 def test_the_due_query_uses_the_partial_index(workspace_a, page_a, bob):

@@ -339,7 +339,7 @@ def test_events_leave_on_commit(
 
     monkeypatch.undo()  # drop the recorder: use the real send_on_commit
     sent = []
-    monkeypatch.setattr(events, "_send", lambda group, payload: sent.append(payload))
+    monkeypatch.setattr(events, "_send_many", lambda messages: sent.extend(p for _g, p in messages))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         claim(conversation_a, bob)
     assert sent == [] and callbacks
