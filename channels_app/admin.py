@@ -1,12 +1,13 @@
 from django.contrib import admin
 
-from channels_app.models import ChannelAccount, WebhookEvent
+from channels_app.models import ChannelAccount, ContactProfileFetch, WebhookEvent
 
 
 @admin.register(ChannelAccount)
 class ChannelAccountAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "kind", "external_id", "workspace", "is_active", "needs_reconnect"]
-    list_filter = ["kind", "is_active", "needs_reconnect"]
+    list_display = ["display_name", "kind", "external_id", "workspace", "is_active", "needs_reconnect",
+                    "subscription_status", "subscription_checked_at"]
+    list_filter = ["kind", "is_active", "needs_reconnect", "subscription_status"]
     search_fields = ["display_name", "external_id", "workspace__name"]
     readonly_fields = ["webhook_key", "created_at"]
     list_select_related = ["workspace"]
@@ -20,3 +21,11 @@ class WebhookEventAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in WebhookEvent._meta.fields]
     list_select_related = ["channel_account"]
     date_hierarchy = "received_at"
+
+
+@admin.register(ContactProfileFetch)
+class ContactProfileFetchAdmin(admin.ModelAdmin):
+    list_display = ["contact", "workspace", "status", "attempts", "error", "updated_at"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in ContactProfileFetch._meta.fields]
+    list_select_related = ["contact", "workspace"]

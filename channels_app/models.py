@@ -18,6 +18,13 @@ class ChannelKind(models.TextChoices):
     EMAIL = "email", _("E-mail")
 
 
+class SubscriptionStatus(models.TextChoices):
+    OK = "ok", _("Subscribed")
+    RESUBSCRIBED = "resubscribed", _("Subscribed again")
+    FAILED = "failed", _("Check failed")
+    UNKNOWN = "unknown", _("Cannot be checked")
+
+
 class ChannelAccount(models.Model):
     """One connected page / OA / shop / mailbox of a workspace."""
 
@@ -36,6 +43,12 @@ class ChannelAccount(models.Model):
     needs_reconnect = models.BooleanField(default=False)
     reconnect_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Webhook subscription health (Meta: the Page's subscribed_apps), written by the beat check.
+    subscription_status = models.CharField(
+        _("webhook subscription"), max_length=16, choices=SubscriptionStatus.choices, blank=True
+    )
+    subscription_checked_at = models.DateTimeField(null=True, blank=True)
+    subscription_detail = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [
@@ -128,3 +141,30 @@ class PolicyAuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.tag} {self.purpose} #{self.message_id}"
+
+
+class ContactProfileFetch(models.Model):
+    """The profile lookup of one contact (name and picture from the provider): one row per
+    contact, so a lookup that cannot succeed is tried once, not on every backfill."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")  # queued, or waiting for a retry
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        GAVE_UP = "gave_up", _("gave up")  # unknown user, no permission, no profile
+        FAILED = "failed", _("failed")  # transient errors until the last attempt
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    contact = models.OneToOneField(
+        "conversations.Contact", on_delete=models.CASCADE, related_name="profile_fetch"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self):
+        return f"{self.contact_id}: {self.status}"

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import secrets
 import time
+import unicodedata
 import zlib
 
 from channels_app.providers.meta.signature import HEADER, sign
@@ -30,6 +32,7 @@ MESSAGES = [
 COMMENTS = ["Giá bao nhiêu shop?", "Ib mình nhé", "Còn hàng không ạ?", "Mẫu này đẹp quá",
             "Check ib shop ơi", "0987654321 gọi mình nhé"]  # fmt: skip
 IMAGES = [f"https://scontent.xx.fbcdn.net/v/t1.15752-9/ao-thun-{i}.jpg" for i in range(1, 6)]
+CUSTOMER_ID = re.compile(r"9\d{6}(\d{5})")
 
 
 def now_ms() -> int:
@@ -39,6 +42,34 @@ def now_ms() -> int:
 def customer_id(page_id: str, index: int) -> str:
     """A stable PSID-like id per page and customer number (all digits, like Meta's)."""
     return f"9{zlib.crc32(page_id.encode()) % 10**6:06d}{index:05d}"
+
+
+def customer_index(user_id: str) -> int:
+    """The customer number behind a `customer_id` (any other id maps to a stable number)."""
+    match = CUSTOMER_ID.fullmatch(str(user_id))
+    return int(match.group(1)) if match else zlib.crc32(str(user_id).encode())
+
+
+def customer_name(user_id: str) -> str:
+    """The Vietnamese name the simulator gives this customer (also in their comments)."""
+    return CUSTOMER_NAMES[customer_index(user_id) % len(CUSTOMER_NAMES)]
+
+
+def customer_username(user_id: str) -> str:
+    """An Instagram-style handle: "nguyen.thi.hoa.007"."""
+    plain = unicodedata.normalize(
+        "NFKD", customer_name(user_id).replace("Đ", "D").replace("đ", "d")
+    )
+    ascii_name = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    return ".".join(ascii_name.split()) + f".{customer_index(user_id) % 1000:03d}"
+
+
+def image_urls(media_base: str = "") -> list[str]:
+    """Attachment links: Meta-like CDN URLs, or the stand-in's CDN when `media_base` is set
+    (so `make run` can really download them)."""
+    if not media_base:
+        return IMAGES
+    return [f"{media_base.rstrip('/')}/image/ao-thun-{i}.png" for i in range(1, 6)]
 
 
 def _envelope(kind: str, page_id: str, items: list[dict], *, key: str = "messaging") -> dict:
@@ -119,18 +150,18 @@ def signed_headers(secret: str, body: bytes) -> dict:
 
 
 def random_event(
-    kind: str, page_id: str, rng: random.Random, *, customers: int
+    kind: str, page_id: str, rng: random.Random, *, customers: int, media_base: str = ""
 ) -> tuple[str, dict]:
     """One plausible customer action: mostly messages, some comments, images, receipts."""
     index = rng.randrange(customers)
     psid = customer_id(page_id, index)
-    name = CUSTOMER_NAMES[index % len(CUSTOMER_NAMES)]
+    name = customer_name(psid)
     roll = rng.random()
     if kind == "facebook" and roll < 0.15:
         text = rng.choice(COMMENTS)
         return "comment", comment(page_id, psid, name, text, post_number=rng.randint(1, 3))
     if roll < 0.22:
-        return "image", image_message(kind, page_id, psid, rng.choice(IMAGES))
+        return "image", image_message(kind, page_id, psid, rng.choice(image_urls(media_base)))
     if roll < 0.30:
         return "read", read_receipt(kind, page_id, psid)
     if roll < 0.34:

@@ -5,6 +5,11 @@ from channels_app import views
 
 workspace_urlpatterns = [
     path("channels/", views.channel_list, name="channels"),
+    path(
+        "channels/<int:pk>/subscription/check/",
+        views.channel_subscription_check,
+        name="channel_subscription_check",
+    ),  # fmt: skip
     path("channels/webhooks/failed/", views.webhook_failures, name="webhook_failures"),
     path("channels/webhooks/<int:pk>/replay/", views.webhook_replay, name="webhook_replay"),
 ]

@@ -8,8 +8,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import get_for_workspace, require_admin
-from channels_app.models import WebhookEvent
-from channels_app.services import ingest
+from channels_app.models import ChannelAccount, WebhookEvent
+from channels_app.services import ingest, subscriptions
 
 
 @require_admin
@@ -18,8 +18,21 @@ def channel_list(request):
     return render(
         request,
         "channels_app/channel_list.html",
-        {"accounts": accounts, "site_url": settings.SITE_URL},
-    )
+        {"accounts": accounts, "site_url": settings.SITE_URL,
+         "checkable_kinds": subscriptions.subscription_kinds()},
+    )  # fmt: skip
+
+
+@require_admin
+@require_POST
+def channel_subscription_check(request, pk):
+    """An admin asks for the webhook subscription check now (queued; the page shows the result)."""
+    account = get_for_workspace(ChannelAccount, workspace=request.workspace, pk=pk)
+    if subscriptions.channel_subscription_check_enqueue(account=account):
+        flash.success(request, _("The check was queued; reload the page in a moment."))
+    else:
+        flash.error(request, _("This channel's subscription cannot be checked."))
+    return redirect("channels", ws=request.workspace.slug)
 
 
 @csrf_exempt

@@ -1,4 +1,5 @@
-"""Celery app. Queues: ingest (webhooks), outbound (delivery), timers (sweeps), reports."""
+"""Celery app. Queues: ingest (webhooks), outbound (delivery), enrich (profiles, media and
+subscription checks from the providers), timers (sweeps), reports."""
 
 import os
 
@@ -11,6 +12,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_routes = {
     "channels_app.tasks.webhook_*": {"queue": "ingest"},
     "channels_app.tasks.message_deliver*": {"queue": "outbound"},
+    # Look-ups and downloads from the providers (profiles, media, webhook subscriptions): slow
+    # calls that must wait neither behind nor in front of replies and timers.
+    "channels_app.tasks.contact_profile*": {"queue": "enrich"},
+    "channels_app.tasks.message_media*": {"queue": "enrich"},
+    "channels_app.tasks.channel_subscription*": {"queue": "enrich"},
     "routing.tasks.*": {"queue": "timers"},
     "automation.tasks.*": {"queue": "timers"},
     "reports.tasks.*": {"queue": "reports"},

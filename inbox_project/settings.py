@@ -248,6 +248,9 @@ META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "dev-meta-verify-token" 
 # Graph API base (no trailing slash); `make run` points it at the local provider stand-in.
 META_GRAPH_URL = os.environ.get("META_GRAPH_URL", "https://graph.facebook.com/v23.0").rstrip("/")
 META_HTTP_TIMEOUT = float(os.environ.get("META_HTTP_TIMEOUT", "10"))
+# A private reply's Send API answer names the commenter's Messenger id (PLATFORMS.md B5,
+# unverified): link it to the commenter's customer. Off if Meta ever answers otherwise.
+META_LINK_PRIVATE_REPLY_RECIPIENT = env_bool("META_LINK_PRIVATE_REPLY_RECIPIENT", True)
 # Webhook bodies above this size are refused with 413 before anything is stored.
 WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024))
 # Pending webhook events older than this are re-queued by the sweeper (Redis/worker outages).
@@ -279,3 +282,41 @@ CELERY_BROKER_TRANSPORT_OPTIONS.update(
     {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
 )
 # --- end Meta ---------------------------------------------------------------------------------
+
+# --- customer profiles, media copies, webhook subscription health (channels_app) ---------------
+# Profile lookups (names and pictures of new contacts): transient errors retry with backoff up
+# to this many attempts; beat queues nameless contacts in batches of PROFILE_BACKFILL_BATCH.
+PROFILE_FETCH_MAX_ATTEMPTS = int(os.environ.get("PROFILE_FETCH_MAX_ATTEMPTS", "5"))
+PROFILE_BACKFILL_BATCH = int(os.environ.get("PROFILE_BACKFILL_BATCH", "50"))
+PROFILE_BACKFILL_SECONDS = float(os.environ.get("PROFILE_BACKFILL_SECONDS", "600"))
+# Inbound attachments are copied from the provider's expiring CDN links into default storage.
+MEDIA_DOWNLOAD_MAX_BYTES = int(os.environ.get("MEDIA_DOWNLOAD_MAX_BYTES", 25 * 1024 * 1024))
+MEDIA_DOWNLOAD_TIMEOUT = float(os.environ.get("MEDIA_DOWNLOAD_TIMEOUT", "60"))
+MEDIA_DOWNLOAD_MAX_ATTEMPTS = int(os.environ.get("MEDIA_DOWNLOAD_MAX_ATTEMPTS", "4"))
+# Content types kept ("image/" = the family). HTML, XML, SVG and script are always refused.
+MEDIA_ALLOWED_CONTENT_TYPES = env_list(
+    "MEDIA_ALLOWED_CONTENT_TYPES",
+    "image/,video/,audio/,application/pdf,application/zip,application/msword,"
+    "application/vnd.ms-excel,application/vnd.ms-powerpoint,"
+    "application/vnd.openxmlformats-officedocument.,text/plain,text/csv,application/octet-stream",
+)
+# Webhook subscription health: every META_SUBSCRIPTION_CHECK_SECONDS each active Facebook /
+# Instagram channel's Page is checked (GET /{page}/subscribed_apps) and subscribed again with
+# these fields when our app is missing (Instagram: the linked Page, any field will do).
+META_SUBSCRIPTION_CHECK_SECONDS = float(os.environ.get("META_SUBSCRIPTION_CHECK_SECONDS", "900"))
+META_PAGE_SUBSCRIBED_FIELDS = env_list(
+    "META_PAGE_SUBSCRIBED_FIELDS",
+    "messages,messaging_postbacks,message_echoes,message_reads,message_deliveries,feed",
+)
+META_INSTAGRAM_PAGE_SUBSCRIBED_FIELDS = env_list("META_INSTAGRAM_PAGE_SUBSCRIBED_FIELDS", "feed")
+CELERY_BEAT_SCHEDULE["contact-profiles-backfill"] = {
+    "task": "channels_app.tasks.contact_profiles_backfill_task",
+    "schedule": PROFILE_BACKFILL_SECONDS,
+    "options": {"expires": PROFILE_BACKFILL_SECONDS},
+}
+CELERY_BEAT_SCHEDULE["channel-subscriptions-check"] = {
+    "task": "channels_app.tasks.channel_subscriptions_check_task",
+    "schedule": META_SUBSCRIPTION_CHECK_SECONDS,
+    "options": {"expires": META_SUBSCRIPTION_CHECK_SECONDS},
+}
+# --- end profiles, media, subscriptions ---------------------------------------------------------

@@ -165,6 +165,26 @@ class SendResult:
 
 
 @dataclass(frozen=True)
+class Profile:
+    """What a provider tells about a customer: empty strings when it did not say."""
+
+    name: str = ""
+    avatar_url: str = ""
+    username: str = ""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """Which apps the provider will send this account's webhooks to (Meta: a Page's
+    subscribed_apps). `target_id` is the object asked about (the Page, for Instagram the Page
+    linked to the account); `apps` maps an app id to the fields it is subscribed to (None when
+    the provider did not list them)."""
+
+    target_id: str
+    apps: Mapping[str, tuple[str, ...] | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Action:
     """A provider action on an existing message: hide/unhide, like/unlike a comment."""
 
@@ -176,7 +196,8 @@ class Action:
 
 
 class ProviderAdapter:
-    """Five duties: verify, parse, send, reply window, actions. One instance per kind."""
+    """Five duties: verify, parse, send, reply window, actions; optionally customer profiles
+    and webhook subscription health. One instance per kind."""
 
     kind: ClassVar[str] = ""
     # The key in conversations.policies.CHANNEL_WINDOWS that governs replies on this kind.
@@ -212,6 +233,28 @@ class ProviderAdapter:
     # actions
     def perform(self, *, account, action: Action) -> None:
         """Raises ProviderError."""
+        raise NotImplementedError
+
+    # customer profiles (optional): webhooks often carry only an id
+    supports_profiles: ClassVar[bool] = False
+
+    def fetch_profile(self, *, account, contact_external_id: str) -> Profile:
+        """The customer's name and picture. Raises ProviderError."""
+        raise NotImplementedError
+
+    # webhook subscription health (optional): providers that can silently stop sending
+    supports_subscriptions: ClassVar[bool] = False
+
+    def subscription_target(self, *, account) -> str:
+        """The provider object whose subscription is checked ("" when it is not known)."""
+        return account.external_id
+
+    def subscription_get(self, *, account) -> Subscription:
+        """Raises ProviderError."""
+        raise NotImplementedError
+
+    def subscription_renew(self, *, account, fields: tuple[str, ...]) -> None:
+        """Subscribe our app again. Raises ProviderError."""
         raise NotImplementedError
 
 

@@ -32,6 +32,7 @@ from channels_app.providers.base import (
     ProviderAdapter,
     StatusReceipt,
 )
+from channels_app.services import media
 from conversations import events
 from conversations.services import messages
 
@@ -313,7 +314,9 @@ def _process_locked(event: WebhookEvent) -> str:
         if target is not None:
             dispatch(item, channel_account=target)
     with connection.cursor() as cursor:
-        cursor.execute(DONE_SQL.format(table=WebhookEvent._meta.db_table), [now, event.pk, event.workspace_id])
+        cursor.execute(
+            DONE_SQL.format(table=WebhookEvent._meta.db_table), [now, event.pk, event.workspace_id]
+        )
     return "processed"
 
 
@@ -335,16 +338,18 @@ def _account_for(item: Event, *, accounts: dict, kind: str) -> ChannelAccount | 
 
 
 def dispatch(item: Event, *, channel_account: ChannelAccount) -> None:
-    """Hand one provider-neutral event to conversations.services."""
+    """Hand one provider-neutral event to conversations.services; attachments of a new message
+    are copied off the provider's expiring links afterwards (queued on commit)."""
+    message = None
     if isinstance(item, InboundMessage):
-        messages.message_record_inbound(
+        message = messages.message_record_inbound(
             channel_account=channel_account, contact_external_id=item.contact_id,
             external_id=item.external_id, sent_at=item.timestamp, text=item.text,
             attachments=[a.as_json() for a in item.attachments], contact_name=item.contact_name,
             reply_to_external_id=item.reply_to_external_id, meta=dict(item.meta),
         )  # fmt: skip
     elif isinstance(item, EchoMessage):
-        messages.message_record_echo(
+        message = messages.message_record_echo(
             channel_account=channel_account, contact_external_id=item.contact_id,
             external_id=item.external_id, sent_at=item.timestamp, text=item.text,
             attachments=[a.as_json() for a in item.attachments], author_label=item.author_label,
@@ -358,11 +363,16 @@ def dispatch(item: Event, *, channel_account: ChannelAccount) -> None:
     elif isinstance(item, CommentEvent):
         if item.from_page:
             return  # the page's own comments: our public replies, or typed on Facebook
-        messages.comment_record(
+        message = messages.comment_record(
             channel_account=channel_account, contact_external_id=item.contact_id,
             external_id=item.external_id, verb=item.verb, sent_at=item.timestamp, text=item.text,
             contact_name=item.contact_name, post_id=item.post_id, post_url=item.post_url,
             parent_id=item.parent_id, attachments=[a.as_json() for a in item.attachments],
+        )  # fmt: skip
+    if message is not None and message.attachments:
+        media.message_media_download_enqueue(
+            workspace_id=message.workspace_id, message_id=message.pk,
+            attachments=message.attachments,
         )  # fmt: skip
 
 

@@ -87,7 +87,7 @@ def channel_credentials(*, kind: str, external_id: str) -> dict:
     ):
         return "".join(rng.choice(alphabet) for _ in range(length))
 
-    if kind == "facebook":
+    if kind in ("facebook", "instagram"):  # Instagram sends with its linked Page's token
         return {
             "page_access_token": "EAAG" + token(180),
             "app_secret_proof": token(64, "0123456789abcdef"),

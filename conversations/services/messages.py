@@ -39,6 +39,7 @@ from conversations.models import (
     Message,
     MessageKind,
 )
+from conversations.services import customers
 from inbox_project.errors import ApplicationError
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,10 @@ def contact_resolve(
                     workspace_id=channel_account.workspace_id, name=name, first_seen_at=seen_at,
                     last_seen_at=seen_at,
                 )  # fmt: skip
-                return Contact.objects.create(customer=customer, display_name=name, **lookup)
+                contact = Contact.objects.create(customer=customer, display_name=name, **lookup)
+                if not name:  # Messenger and Instagram name nobody: ask the provider, later
+                    _profile_fetch_on_commit(contact)
+                return contact
         except IntegrityError:  # a concurrent first message created it: use theirs
             contact = Contact.objects.get(**lookup)
     if name and not contact.display_name:
@@ -83,6 +87,13 @@ def contact_resolve(
                                 name="").update(name=name)  # fmt: skip
         contact.display_name = name
     return contact
+
+
+def _profile_fetch_on_commit(contact: Contact) -> None:
+    # Imported late: channels_app imports conversations.
+    from channels_app.services.profiles import contact_profile_fetch_enqueue
+
+    contact_profile_fetch_enqueue(workspace_id=contact.workspace_id, contact_id=contact.pk)
 
 
 def conversation_resolve(*, contact: Contact, at: datetime) -> Conversation:
@@ -248,7 +259,7 @@ def _conversation_touch_inbound(
 def _insert(message: Message) -> bool:
     """One INSERT … ON CONFLICT DO NOTHING on message_external_id_unique (no savepoint round
     trips); False when a message with that provider id already exists."""
-    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in Message._meta.concrete_fields if not (f.primary_key or f.generated)]
     for field in fields:
         field.pre_save(message, add=True)
     sql = "INSERT INTO {table} ({columns}) VALUES ({values}) {conflict} RETURNING {pk}".format(
@@ -720,6 +731,10 @@ def message_mark_sent(*, message: Message, external_id: str, extra: dict | None 
         fields.append("meta")
     message.save(update_fields=fields)
     events.message_updated(message)
+    if message.meta.get("private_reply_to") and message.meta.get("recipient_id"):
+        customers.contact_link_private_reply(
+            message=message, recipient_id=message.meta["recipient_id"]
+        )
 
 
 def message_mark_failed(*, message: Message, error: str, code: str = "") -> None:

@@ -19,7 +19,7 @@ def empty_task_queues():
     def purge():
         with app.connection_for_write() as conn:
             client = conn.default_channel.client
-            for queue in ("ingest", "outbound"):
+            for queue in ("ingest", "outbound", "enrich", "celery"):
                 client.delete(queue)
             for key in client.scan_iter("ingest:wake:*"):
                 client.delete(key)

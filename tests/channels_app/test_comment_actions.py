@@ -119,3 +119,54 @@ def test_actions_only_apply_to_customer_comments(conversation_a, alice):
         messages.comment_moderate(comment=message, author=alice, action="hide")
     with pytest.raises(ApplicationError):
         messages.comment_moderate(comment=message, author=alice, action="delete")
+
+
+def messenger_message_from(psid: str, mid: str) -> dict:
+    data = fixture("facebook", "message_text")
+    event = data["entry"][0]["messaging"][0]
+    event["sender"]["id"] = psid
+    event["message"]["mid"] = mid
+    return data
+
+
+def test_a_private_reply_links_the_commenters_messenger_id_to_their_customer(
+    graph, client, page_a, comment, alice
+):
+    """The Send API's answer names the commenter's PSID (the stand-in: psid-of-<comment>):
+    their Messenger answer then opens under the customer who commented."""
+    from conversations.models import Contact, Conversation
+
+    private = messages.comment_reply_private(comment=comment, author=alice, text="Chào bạn")
+    delivery.message_deliver(workspace_id=private.workspace_id, message_id=private.pk)
+    psid = "psid-of-555000111_888001"
+    linked = Contact.objects.get(channel_account=page_a, external_id=psid)
+    assert linked.customer_id == comment.conversation.customer_id
+    deliver(client, page_a, messenger_message_from(psid, "m_after_private_reply"))
+    answer = Message.objects.get(external_id="m_after_private_reply")
+    assert answer.conversation.customer_id == comment.conversation.customer_id
+    assert Conversation.objects.filter(customer_id=linked.customer_id).count() == 2
+
+
+def test_a_private_reply_to_someone_known_in_messenger_merges_the_two_customers(
+    graph, client, page_a, comment, alice
+):
+    from conversations.models import Contact, Conversation, Customer, CustomerNote, Order
+
+    psid = "psid-of-555000111_888001"
+    deliver(client, page_a, messenger_message_from(psid, "m_before_the_comment"))
+    known = Contact.objects.get(channel_account=page_a, external_id=psid).customer
+    commenter = comment.conversation.customer
+    assert known.pk != commenter.pk
+    Customer.objects.filter(pk=commenter.pk).update(phones=["+84901234567"])
+    Order.objects.create(workspace_id=commenter.workspace_id, customer=commenter, amount_vnd=150000)
+    CustomerNote.objects.create(workspace_id=commenter.workspace_id, customer=commenter, text="VIP")
+
+    private = messages.comment_reply_private(comment=comment, author=alice, text="Chào bạn")
+    delivery.message_deliver(workspace_id=private.workspace_id, message_id=private.pk)
+
+    [survivor] = Customer.objects.filter(workspace_id=commenter.workspace_id)
+    assert survivor.phones == ["+84901234567"]
+    assert Contact.objects.filter(customer=survivor).count() == 2
+    assert Order.objects.get().customer_id == survivor.pk
+    assert CustomerNote.objects.get().customer_id == survivor.pk
+    assert set(Conversation.objects.values_list("customer_id", flat=True)) == {survivor.pk}

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from accounts.models import Workspace
-from channels_app import simulator
+from channels_app import simulator, standin
 from channels_app.models import ChannelAccount
 
 
@@ -40,6 +40,7 @@ class Command(BaseCommand):
         if not settings.META_APP_SECRET:
             raise CommandError("META_APP_SECRET is not set: webhooks could not be signed.")
         rng = random.Random(options["seed"])
+        media_base = standin.media_base(settings.META_GRAPH_URL)  # images the worker can fetch
         session = requests.Session()
         interval = 1.0 / options["rate"]
         start = time.monotonic()
@@ -50,7 +51,11 @@ class Command(BaseCommand):
             while options["count"] == 0 or sent + failed < options["count"]:
                 account = rng.choice(accounts)
                 what, body = simulator.random_event(
-                    account.kind, account.external_id, rng, customers=options["customers"]
+                    account.kind,
+                    account.external_id,
+                    rng,
+                    customers=options["customers"],
+                    media_base=media_base,
                 )
                 ok = self._post(session, options["base_url"], account, body)
                 sent, failed = sent + ok, failed + (not ok)

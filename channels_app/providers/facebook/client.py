@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from channels_app.providers.meta.graph import GraphClient
 
+# Messenger User Profile API (docs/providers.md "Customer profiles"): `name` is formatted by
+# Facebook for the person's locale, first/last are the fallback; the picture URL expires.
+PROFILE_FIELDS = ("name", "first_name", "last_name", "profile_pic")
+
 
 class FacebookClient(GraphClient):
+    def user_profile(self, psid: str) -> dict:
+        return self.node(psid, fields=PROFILE_FIELDS)
+
     def send_message(self, page_id: str, body: dict) -> dict:
         return self.call("POST", f"{page_id}/messages", json=body)
 

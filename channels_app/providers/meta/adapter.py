@@ -9,10 +9,15 @@ from django.conf import settings
 from channels_app.providers.base import (
     OutboundMessage,
     PayloadError,
+    Profile,
     ProviderAdapter,
+    ProviderError,
     SendResult,
+    Subscription,
+    clean_text,
 )
 from channels_app.providers.meta import signature
+from channels_app.providers.meta.errors import PLAIN
 from channels_app.providers.meta.messaging import METADATA_PREFIX
 
 # The Utility Message template used for each essential-notification purpose (PO3); a page can
@@ -26,6 +31,8 @@ DEFAULT_UTILITY_TEMPLATES = {
 
 class MetaAdapter(ProviderAdapter):
     expected_object = ""
+    supports_profiles = True
+    supports_subscriptions = True
 
     def verify_handshake(self, *, account, params: Mapping[str, str]) -> str | None:
         return signature.handshake_challenge(verify_token=settings.META_VERIFY_TOKEN, params=params)
@@ -51,6 +58,53 @@ class MetaAdapter(ProviderAdapter):
         return SendResult(
             external_id=str(result["message_id"]), recipient_id=str(result.get("recipient_id", ""))
         )
+
+    # --- customer profiles (User Profile API) -------------------------------------------------
+
+    def fetch_profile(self, *, account, contact_external_id: str) -> Profile:
+        data = self.client(account).user_profile(contact_external_id)
+        return self.profile_from(data)
+
+    def profile_from(self, data: dict) -> Profile:
+        raise NotImplementedError
+
+    # --- webhook subscription of the Page (subscribed_apps) ------------------------------------
+
+    def subscription_get(self, *, account) -> Subscription:
+        target = self.subscription_target(account=account)
+        return subscription_from(target, self.client(account).subscribed_apps(target))
+
+    def subscription_renew(self, *, account, fields: tuple[str, ...]) -> None:
+        target = self.subscription_target(account=account)
+        result = self.client(account).subscribe_app(target, fields=fields)
+        if result.get("success") not in (True, "true"):
+            raise ProviderError(
+                PLAIN["not_confirmed"], code="not_confirmed", provider_message=str(result)[:300]
+            )
+
+
+def subscription_from(target: str, data: dict) -> Subscription:
+    """`{"data": [{"id": <app id>, "name": ..., "subscribed_fields": [...]}, ...]}` ->
+    Subscription. Entries without an id are ignored; an entry without `subscribed_fields`
+    maps to None (fields unknown), not to "no fields"."""
+    apps: dict[str, tuple[str, ...] | None] = {}
+    entries = data.get("data") if isinstance(data.get("data"), list) else []
+    for entry in entries:
+        if not isinstance(entry, dict) or not entry.get("id"):
+            continue
+        fields = entry.get("subscribed_fields")
+        if not isinstance(fields, list):
+            apps[str(entry["id"])] = None
+            continue
+        names = (clean_text(f.get("name") if isinstance(f, dict) else f, limit=80) for f in fields)
+        apps[str(entry["id"])] = tuple(n for n in names if n)
+    return Subscription(target_id=target, apps=apps)
+
+
+def picture_url(value) -> str:
+    """Only http(s) picture links are kept (they come from Meta's CDN and expire)."""
+    url = clean_text(value, limit=1000).strip()
+    return url if url.lower().startswith(("https://", "http://")) else ""
 
 
 def message_bodies(*, account, outbound: OutboundMessage) -> list[dict]:

@@ -28,6 +28,7 @@ PLAIN = {
     "provider_down": _("Meta had a temporary problem; the message will be retried."),
     "network": _("Could not reach Meta; the message will be retried."),
     "unknown": _("Meta refused the message."),
+    "not_confirmed": _("Meta did not confirm the request."),
 }
 
 

@@ -7,6 +7,8 @@ answers instead of Meta in development, demos and tests.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
+from urllib.parse import quote
 
 import requests
 from django.conf import settings
@@ -62,3 +64,21 @@ class GraphClient:
                 status=response.status_code, error=error if isinstance(error, dict) else None
             )
         return data if isinstance(data, dict) else {}
+
+    # --- edges Messenger and Instagram share ---------------------------------------------
+
+    def node(self, node_id: str, *, fields: Iterable[str]) -> dict:
+        """GET /{id}?fields=...: a user profile (PSID, IGSID). The id comes from a webhook: it
+        is quoted so it can never reach another path."""
+        return self.call("GET", quote(str(node_id), safe=""), params={"fields": ",".join(fields)})
+
+    def subscribed_apps(self, page_id: str) -> dict:
+        """GET /{page-id}/subscribed_apps: the apps that receive the Page's webhooks (A3/A4)."""
+        return self.call("GET", f"{quote(str(page_id), safe='')}/subscribed_apps")
+
+    def subscribe_app(self, page_id: str, *, fields: Iterable[str]) -> dict:
+        """POST /{page-id}/subscribed_apps?subscribed_fields=...: (re)subscribe our app."""
+        return self.call(
+            "POST", f"{quote(str(page_id), safe='')}/subscribed_apps",
+            params={"subscribed_fields": ",".join(fields)},
+        )  # fmt: skip
