@@ -16,7 +16,8 @@ Control endpoints (not part of Graph):
     POST   /_fail {"mode": M, "times": N}   the next N Graph calls answer error M
            modes: window_closed, rate_limit, server_error, bad_token, user_unavailable,
                   deprecated_tag, no_profile, permission, none (clear)
-    GET    /_media/<kind>/<name>   a CDN stand-in for attachments and profile pictures:
+    GET    /_media/<kind>/<name>   a CDN stand-in for attachments and profile pictures
+                                   (kind `redirect`: 302 to the url-quoted <name>):
            image|avatar (PNG), video (MP4), audio, file (PDF), stream (PNG without a length),
            html (a web page), expired (403, like a stale signed link), flaky (503)
     GET    /_health
@@ -32,7 +33,7 @@ import time
 import zlib
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from channels_app import simulator
 
@@ -334,6 +335,12 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             for offset in range(0, size, 4096):
                 self.wfile.write(b"\x00" * min(4096, size - offset))
+            return None
+        if kind == "redirect":  # like Meta's lookaside links: 302 to the (url-quoted) target
+            self.send_response(302)
+            self.send_header("Location", unquote(name))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
             return None
         if kind not in MEDIA:
             return self._reply(404, {"error": {"message": "Unknown media", "code": 803}})

@@ -293,6 +293,13 @@ PROFILE_BACKFILL_SECONDS = float(os.environ.get("PROFILE_BACKFILL_SECONDS", "600
 MEDIA_DOWNLOAD_MAX_BYTES = int(os.environ.get("MEDIA_DOWNLOAD_MAX_BYTES", 25 * 1024 * 1024))
 MEDIA_DOWNLOAD_TIMEOUT = float(os.environ.get("MEDIA_DOWNLOAD_TIMEOUT", "60"))
 MEDIA_DOWNLOAD_MAX_ATTEMPTS = int(os.environ.get("MEDIA_DOWNLOAD_MAX_ATTEMPTS", "4"))
+# Hosts (and their subdomains) media and profile pictures are fetched from: Meta's CDNs; in
+# development also the local provider stand-in. Anything else is refused, redirects included.
+MEDIA_DOWNLOAD_HOSTS = env_list(
+    "MEDIA_DOWNLOAD_HOSTS",
+    "fbcdn.net,fbsbx.com,cdninstagram.com,facebook.com,instagram.com"
+    + (",127.0.0.1,localhost" if DEBUG else ""),
+)
 # Content types kept ("image/" = the family). HTML, XML, SVG and script are always refused.
 MEDIA_ALLOWED_CONTENT_TYPES = env_list(
     "MEDIA_ALLOWED_CONTENT_TYPES",

@@ -262,3 +262,38 @@ def test_the_bubble_renders_a_stored_file_link(conversation_a, page_a):
         "conversations/_rows.html#message-bubble", {"m": message, "workspace": page_a.workspace}
     )
     assert 'href="/media/attachments/1/2026/11/x.pdf"' in html and "Báo giá" in html
+
+
+def test_only_the_allowed_hosts_are_fetched(graph, inbound, download, settings):
+    """Webhook bodies name the URLs and the fetch runs inside our network: an address off
+    MEDIA_DOWNLOAD_HOSTS is never requested, nor is one reached through a redirect."""
+    from urllib.parse import quote
+
+    settings.MEDIA_DOWNLOAD_HOSTS = ["127.0.0.1"]  # the stand-in
+    fine = media_url(graph, "redirect", quote(media_url(graph, "image", "a.png"), safe=""))
+    message = inbound(("image", fine))
+    assert download(message) == "stored"
+
+    metadata = "http://169.254.169.254/latest/meta-data/"
+    for url in (metadata, media_url(graph, "redirect", quote(metadata, safe=""))):
+        message = inbound(("image", url))
+        assert download(message) == "failed"
+        message.refresh_from_db()
+        [attachment] = message.attachments
+        assert attachment["download_error"] == "host: 169.254.169.254"
+        assert attachment["download_failed"] is True
+
+
+@pytest.mark.parametrize(
+    "url,ok",
+    [
+        ("https://scontent.xx.fbcdn.net/v/t1.jpg", True),
+        ("https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=1", True),
+        ("https://fbcdn.net.evil.example/x.jpg", False),
+        ("https://evilfbcdn.net/x.jpg", False),
+        ("ftp://scontent.fbcdn.net/x.jpg", False),
+        ("https:///nohost", False),
+    ],
+)
+def test_host_rule(url, ok):
+    assert media.host_allowed(url, ["fbcdn.net", "fbsbx.com"]) is ok
