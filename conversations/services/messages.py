@@ -237,7 +237,8 @@ WITH touched AS (
     RETURNING customer_id
 )
 UPDATE {customer} SET last_seen_at = %(at)s
-WHERE id IN (SELECT customer_id FROM touched) AND last_seen_at < %(at)s
+WHERE id IN (SELECT customer_id FROM touched)
+  AND last_seen_at < %(at)s - interval '1 minute'
 """
 
 
@@ -246,7 +247,10 @@ def _conversation_touch_inbound(
 ) -> None:
     """The inbound hot path of _conversation_touch in one statement: the conversation's
     denormalised fields (one more unread; an older message never overwrites a newer preview;
-    reopening a closed conversation is routing's, with its system event) and the customer's last_seen_at. Static SQL: no ORM compile per message."""
+    reopening a closed conversation is routing's, with its system event) and the customer's
+    last_seen_at (to the minute: activity status counts days, and a chatty customer then
+    costs one customer write a minute, not one per message). Static SQL: no ORM compile per
+    message."""
     sql = INBOUND_TOUCH_SQL.format(
         conversation=Conversation._meta.db_table, customer=Customer._meta.db_table
     )

@@ -178,3 +178,20 @@ def test_entry_for_an_unknown_page_is_skipped(client, page_a):
     data["entry"][0]["id"] = "999999"
     assert deliver(client, page_a, data) == ["processed"]
     assert not Message.objects.exists()
+
+
+def test_customer_last_seen_moves_to_the_minute(page_a):
+    """Activity status counts days: a chatty customer costs one customer write a minute."""
+    from datetime import timedelta
+
+    from conversations.services import messages
+
+    def writes(mid: str, at):
+        messages.message_record_inbound(
+            channel_account=page_a, contact_external_id="psid-chatty", external_id=mid, sent_at=at
+        )
+        return Customer.objects.get().last_seen_at
+
+    assert writes("m1", T) == T
+    assert writes("m2", T + timedelta(seconds=30)) == T
+    assert writes("m3", T + timedelta(seconds=90)) == T + timedelta(seconds=90)
