@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class ChannelsAppConfig(AppConfig):
     name = "channels_app"
     verbose_name = "Channel accounts and webhooks"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from channels_app.models import ChannelAccount
+        from channels_app.services.ingest import channel_accounts_forget
+
+        # The webhook edge caches accounts for a few seconds; a change made here is seen now.
+        post_save.connect(channel_accounts_forget, sender=ChannelAccount)
+        post_delete.connect(channel_accounts_forget, sender=ChannelAccount)

@@ -253,6 +253,9 @@ META_HTTP_TIMEOUT = float(os.environ.get("META_HTTP_TIMEOUT", "10"))
 META_LINK_PRIVATE_REPLY_RECIPIENT = env_bool("META_LINK_PRIVATE_REPLY_RECIPIENT", True)
 # Webhook bodies above this size are refused with 413 before anything is stored.
 WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024))
+# Each web process remembers which channel account a webhook address names for this long: a
+# deactivated or re-keyed account is refused by the other processes within these seconds.
+WEBHOOK_ACCOUNT_CACHE_SECONDS = float(os.environ.get("WEBHOOK_ACCOUNT_CACHE_SECONDS", "5"))
 # Pending webhook events older than this are re-queued by the sweeper (Redis/worker outages).
 WEBHOOK_SWEEP_AFTER_SECONDS = int(os.environ.get("WEBHOOK_SWEEP_AFTER_SECONDS", "15"))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "5"))

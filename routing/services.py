@@ -779,6 +779,33 @@ def _inbound_needs_routing(conversation: Conversation) -> bool:
     )  # fmt: skip
 
 
+def conversations_route_inbound_many(
+    conversations: list[Conversation], *, now: datetime.datetime | None = None
+) -> None:
+    """`conversation_route_inbound` for a batch whose routing state is fresh on the instances
+    (status, assignee, deadline, as the caller's locked UPDATE returned them): one settings
+    query for the batch, and the full path only for the conversations it concerns."""
+    if not conversations:
+        return
+    field = RoutingSettings._meta.get_field
+    defaults = (field("mode").default, field("anti_steal_enabled").default)
+    workspaces = sorted({c.workspace_id for c in conversations})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT workspace_id, mode, anti_steal_enabled FROM {RoutingSettings._meta.db_table} "
+            "WHERE workspace_id = ANY(%s)",
+            [workspaces],
+        )
+        modes = {row[0]: row[1:] for row in cursor.fetchall()}
+    for conversation in conversations:
+        mode, anti_steal = modes.get(conversation.workspace_id, defaults)
+        if policies.inbound_needs_routing(
+            status=conversation.status, assignee_id=conversation.assignee_id,
+            release_deadline=conversation.release_deadline, mode=mode, anti_steal=anti_steal,
+        ):  # fmt: skip
+            conversation_route_inbound(conversation=conversation, now=now)
+
+
 def conversation_route_inbound(
     *, conversation: Conversation, now: datetime.datetime | None = None
 ) -> Conversation:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,7 +36,7 @@ from channels_app.providers.base import (
 )
 from channels_app.services import media
 from conversations import events
-from conversations.services import messages
+from conversations.services import inbound_batch, messages
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +57,30 @@ ACCOUNT_SQL = (
 
 def channel_account_for_webhook(*, kind: str, key) -> ChannelAccount | None:
     """The webhook address is the tenant router: its unguessable key names one account.
-    A raw query on the hot path (an ORM compile costs more than the whole INSERT)."""
+    Answered from a small per-process cache (WEBHOOK_ACCOUNT_CACHE_SECONDS; a change made in
+    this process forgets it at once, see apps.py), else one raw query: an ORM compile costs
+    more than the whole INSERT."""
+    now = time.monotonic()
+    cache_key = (kind, str(key))
+    cached = _WEBHOOK_ACCOUNTS.get(cache_key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
     sql = ACCOUNT_SQL.format(table=ChannelAccount._meta.db_table)
-    return next(iter(ChannelAccount.objects.raw(sql, [key, kind])), None)
+    account = next(iter(ChannelAccount.objects.raw(sql, [key, kind])), None)
+    if len(_WEBHOOK_ACCOUNTS) >= WEBHOOK_ACCOUNT_CACHE_SIZE:  # random keys must not grow it
+        _WEBHOOK_ACCOUNTS.clear()
+    _WEBHOOK_ACCOUNTS[cache_key] = (now + settings.WEBHOOK_ACCOUNT_CACHE_SECONDS, account)
+    return account
+
+
+WEBHOOK_ACCOUNT_CACHE_SIZE = 10_000
+_WEBHOOK_ACCOUNTS: dict[tuple[str, str], tuple[float, ChannelAccount | None]] = {}
+
+
+def channel_accounts_forget(**_signal) -> None:
+    """A channel account changed (saved, deactivated, deleted): re-read them all."""
+    _WEBHOOK_ACCOUNTS.clear()
+    _ACCOUNTS.clear()
 
 
 def webhook_receive(
@@ -124,7 +147,7 @@ def webhook_event_accept(
         return None
     if not problem:
         shard = row[0] % settings.INGEST_SHARDS
-        transaction.on_commit(lambda: webhook_events_wake(shard=shard))
+        transaction.on_commit(lambda: _waker.request(shard))
     return row[0]
 
 
@@ -150,6 +173,62 @@ def _flags():
             settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=1
         )
     return _redis
+
+
+class _Waker:
+    """Wakes drains off the request path: the webhook answers as soon as its row is committed
+    and one thread per process checks the flags (after that commit, which is all the rule
+    above needs). A burst of requests then costs one flag check per shard, not one Redis
+    round trip per request. If the process dies first, the row is pending and the sweeper
+    queues it, as when Redis is down."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._shards: set[int] = set()
+        self._requested = 0  # wake-ups asked for, ever
+        self._done = 0  # of those, carried out
+        self._pid: int | None = None
+        self._thread: threading.Thread | None = None
+
+    def request(self, shard: int) -> None:
+        with self._changed:
+            if self._pid != os.getpid() or not (self._thread and self._thread.is_alive()):
+                self._thread = threading.Thread(target=self._run, name="ingest-waker", daemon=True)
+                self._thread.start()
+                self._pid = os.getpid()  # a forked child starts its own thread
+            self._shards.add(shard)
+            self._requested += 1
+            self._changed.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._shards:
+                    self._changed.wait()
+                shards, self._shards = self._shards, set()
+                covered = self._requested
+            for shard in sorted(shards):
+                try:
+                    webhook_events_wake(shard=shard)
+                except Exception:  # the sweeper covers it
+                    log.warning("waking shard %s failed", shard, exc_info=True)
+            with self._changed:
+                self._done = covered
+                self._changed.notify_all()
+
+    def wait(self, timeout: float) -> bool:
+        """Until every wake-up requested so far was carried out."""
+        with self._changed:
+            goal = self._requested
+            return self._changed.wait_for(lambda: self._done >= goal, timeout)
+
+
+_waker = _Waker()
+
+
+def webhook_wakes_wait(timeout: float = 5.0) -> bool:
+    """Wait until this process's requested drain wake-ups were carried out (tests)."""
+    return _waker.wait(timeout)
 
 
 def webhook_events_wake(*, shard: int) -> bool:
@@ -196,9 +275,10 @@ def webhook_events_drain(*, shard: int, batch: int = 100, budget_seconds: float 
     """Process the pending events of one shard, oldest first, until none is left (or the time
     budget is spent: then another drain is queued, so a task never runs for long).
 
-    Live pushes of a batch leave together (`events.coalescing`), flushed every
-    PUSH_FLUSH_EVERY events or PUSH_FLUSH_SECONDS, whichever comes first: a burst renders
-    each conversation's row once per flush, and a lone event is pushed as soon as it is done."""
+    Events go in chunks of CHUNK through `webhook_events_process_chunk` (customer messages in
+    open conversations recorded together, the rest one by one), and the live pushes of a
+    chunk leave together (`events.coalescing`): a burst renders each conversation's row once
+    per chunk, and a lone event is pushed as soon as it is done."""
     shards = settings.INGEST_SHARDS
     key = WAKE_KEY.format(shard=shard)
     deadline = timezone.now() + timedelta(seconds=budget_seconds)
@@ -219,26 +299,111 @@ def webhook_events_drain(*, shard: int, batch: int = 100, budget_seconds: float 
             )
             if not pending:
                 return done
-            held, flushed_at = 0, time.monotonic()
-            for workspace_id, event_id in pending:
-                try:
-                    outcome = webhook_event_process(workspace_id=workspace_id, event_id=event_id)
-                    done += outcome != "skipped"
-                except Exception:  # recorded on the event by webhook_event_process; carry on
-                    log.exception("webhook event %s failed", event_id)
-                    failed.add(event_id)
-                held += 1
-                if held >= PUSH_FLUSH_EVERY or time.monotonic() - flushed_at >= PUSH_FLUSH_SECONDS:
-                    events.flush()
-                    held, flushed_at = 0, time.monotonic()
-            events.flush()
+            for start in range(0, len(pending), CHUNK):
+                chunk_done, chunk_failed = webhook_events_process_chunk(
+                    pending[start : start + CHUNK]
+                )
+                done += chunk_done
+                failed |= chunk_failed
+                events.flush()
             if timezone.now() > deadline:
                 webhook_events_wake(shard=shard)
                 return done
 
 
-PUSH_FLUSH_EVERY = 25
-PUSH_FLUSH_SECONDS = 0.1
+CHUNK = 25
+
+
+def webhook_events_process_chunk(pairs: list[tuple[int, int]]) -> tuple[int, set[int]]:
+    """Process some pending events (workspace id, event id): the customer messages that land
+    in open conversations together in one transaction (`inbound_batch`), every other event
+    (and all of them if that transaction fails) one by one through webhook_event_process.
+    Returns how many were processed and the ids that failed."""
+    done, failed = 0, set()
+    try:
+        together, alone = _process_together(pairs)
+        done += together
+    except Exception:  # deadlock, a bug: nothing of it was kept, so each goes on its own
+        log.warning("a chunk of %d webhook events failed together", len(pairs), exc_info=True)
+        alone = pairs
+    for workspace_id, event_id in alone:
+        try:
+            outcome = webhook_event_process(workspace_id=workspace_id, event_id=event_id)
+            done += outcome != "skipped"
+        except Exception:  # recorded on the event by webhook_event_process; carry on
+            log.exception("webhook event %s failed", event_id)
+            failed.add(event_id)
+    return done, failed
+
+
+LOCK_MANY_SQL = (
+    "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)) "
+    "SELECT id, workspace_id, channel_account_id, body, attempts FROM {table}, relaxed "
+    "WHERE id = ANY(%s) AND status = 'pending' ORDER BY id FOR UPDATE OF {table} SKIP LOCKED"
+)
+DONE_MANY_SQL = (
+    "UPDATE {table} SET status = 'processed', attempts = attempts + 1, processed_at = %s, "
+    "error = '' WHERE id = ANY(%s)"
+)
+
+
+def _process_together(pairs: list[tuple[int, int]]) -> tuple[int, list[tuple[int, int]]]:
+    """One transaction: lock the chunk's events, parse them, record the plain customer
+    messages together and mark those events processed. Returns that count and the events
+    left for the one-by-one path (untouched, still pending)."""
+    table = WebhookEvent._meta.db_table
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(LOCK_MANY_SQL.format(table=table), [[pk for _, pk in pairs]])
+            rows = cursor.fetchall()
+        batchable, items, alone = [], [], []
+        for pk, workspace_id, account_id, body, _attempts in rows:
+            item = _plain_inbound(_account(account_id, workspace_id), body)
+            if item is None:
+                alone.append((workspace_id, pk))
+            else:
+                batchable.append((workspace_id, pk))
+                items.append(item)
+        outcomes = inbound_batch.messages_record_inbound_batch(items)
+        processed = []
+        for pair, outcome in zip(batchable, outcomes, strict=True):
+            if outcome is inbound_batch.ONE_BY_ONE:
+                alone.append(pair)
+                continue
+            processed.append(pair[1])
+            if outcome is not None and outcome.attachments:
+                media.message_media_download_enqueue(
+                    workspace_id=outcome.workspace_id, message_id=outcome.pk,
+                    attachments=outcome.attachments,
+                )  # fmt: skip
+        if processed:
+            with connection.cursor() as cursor:
+                cursor.execute(DONE_MANY_SQL.format(table=table), [timezone.now(), processed])
+    locked = {pk for pk, *_ in rows}
+    alone += [pair for pair in pairs if pair[1] not in locked]  # another worker holds them
+    alone.sort(key=lambda pair: pairs.index(pair))  # the oldest first, as they came
+    return len(processed), alone
+
+
+def _plain_inbound(account: ChannelAccount, body: str) -> inbound_batch.Inbound | None:
+    """The event as a plain customer message of this account, or None for anything else
+    (several events, echoes, receipts, comments, another page's entry, a body that does not
+    parse: the one-by-one path records failures and the rest)."""
+    try:
+        parsed = get_adapter(account.kind).parse(account=account, body=body.encode("utf-8"))
+    except PayloadError:
+        return None
+    if len(parsed) != 1 or type(parsed[0]) is not InboundMessage:
+        return None
+    item = parsed[0]
+    if item.account_external_id != account.external_id or not item.external_id:
+        return None
+    return inbound_batch.Inbound(
+        channel_account=account, contact_external_id=item.contact_id,
+        external_id=item.external_id, sent_at=item.timestamp, text=item.text,
+        attachments=[a.as_json() for a in item.attachments], contact_name=item.contact_name,
+        reply_to_external_id=item.reply_to_external_id, meta=dict(item.meta),
+    )  # fmt: skip
 
 
 # --- processing -----------------------------------------------------------------------------
@@ -259,12 +424,12 @@ def webhook_event_process(*, workspace_id: int, event_id: int) -> str:
 
 # Processing commits need not wait for the disk: the input row was committed durably before
 # the 200, and processing is idempotent. If a crash loses this commit, the event is pending
-# again and the sweeper processes it again; the constraints make that a no-op. The SET rides
-# in the same round trip as the lock.
+# again and the sweeper processes it again; the constraints make that a no-op. The setting
+# (local to this transaction) rides in the same statement as the lock.
 LOCK_SQL = (
-    "SET LOCAL synchronous_commit TO OFF; "
-    "SELECT id, workspace_id, channel_account_id, body, attempts FROM {table} "
-    "WHERE id = %s AND workspace_id = %s AND status = 'pending' FOR UPDATE SKIP LOCKED"
+    "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)) "
+    "SELECT id, workspace_id, channel_account_id, body, attempts FROM {table}, relaxed "
+    "WHERE id = %s AND workspace_id = %s AND status = 'pending' FOR UPDATE OF {table} SKIP LOCKED"
 )
 
 

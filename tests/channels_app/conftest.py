@@ -46,6 +46,7 @@ def wake_flags():
     from channels_app.services import ingest
 
     def clear():
+        ingest.webhook_wakes_wait()  # a wake-up still on its way would set a flag later
         for key in ingest._flags().scan_iter("ingest:wake:*"):
             ingest._flags().delete(key)
 

@@ -31,6 +31,7 @@ def test_a_burst_queues_one_drain_per_shard(
     before = _queued()
     with django_capture_on_commit_callbacks(execute=True):
         _burst(client, page_a, 10)
+    assert ingest.webhook_wakes_wait()  # the process's waker thread checks the flags
     assert _queued() == before + 2
     assert wake_flags.get("ingest:wake:0") and wake_flags.get("ingest:wake:1")
 

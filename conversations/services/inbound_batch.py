@@ -1,0 +1,286 @@
+"""Customer messages recorded many at a time: the ingest drain's fast path.
+
+The common webhook is a customer writing again in a conversation that is open. Recorded one
+by one, each costs a transaction and half a dozen statements; PostgreSQL's per-statement
+work and the driver's round trips then cost more than the rows themselves. Here a batch of
+such messages costs a fixed handful of statements whatever its size:
+
+1. one lookup: for every message, "recorded already?" and the contact's live conversation;
+2. one lock of the open conversations, in id order (two batches never deadlock);
+3. one INSERT … ON CONFLICT DO NOTHING of the messages;
+4. one UPDATE of the conversations' denormalised fields (newest preview wins, unread + n),
+   one of the customers' last_seen_at (to the minute, in id order);
+5. routing's one-query state check for the batch (the full lock only where something is to
+   route), and the live pushes on commit.
+
+Anything else (a new contact, a closed conversation that must reopen, a name to fill in, the
+same message twice in one batch) is answered `ONE_BY_ONE`: the caller records it through
+`messages.message_record_inbound`, the general path, in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+
+from conversations import events
+from conversations.models import (
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Customer,
+    Direction,
+    Message,
+    MessageKind,
+)
+from conversations.services.messages import _preview
+
+
+class _OneByOne:
+    def __repr__(self) -> str:
+        return "ONE_BY_ONE"
+
+
+ONE_BY_ONE = _OneByOne()
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One customer message to record (what `message_record_inbound` takes)."""
+
+    channel_account: object
+    contact_external_id: str
+    external_id: str
+    sent_at: datetime
+    text: str = ""
+    attachments: Sequence[dict] = ()
+    contact_name: str = ""
+    reply_to_external_id: str = ""
+    meta: dict = field(default_factory=dict)
+
+
+def messages_record_inbound_batch(items: Sequence[Inbound]) -> list:
+    """Record what the fast path can; call inside a transaction. For each item: the new
+    Message, None (recorded already: a redelivery), or ONE_BY_ONE."""
+    outcomes: list = [ONE_BY_ONE] * len(items)
+    if not items:
+        return outcomes
+    found = _lookup(items)
+    candidates: dict[int, Conversation] = {}
+    seen: set[tuple[int, str]] = set()
+    for index, item in enumerate(items):
+        conversation, contact_name, recorded = found[index]
+        key = (item.channel_account.pk, item.external_id)
+        if recorded:
+            outcomes[index] = None
+        elif (
+            key not in seen
+            and item.external_id
+            and conversation is not None
+            and conversation.status == ConversationStatus.OPEN
+            and (contact_name or not item.contact_name)
+        ):
+            candidates[index] = conversation
+        seen.add(key)
+    if not candidates:
+        return outcomes
+    still_open = _lock_open({c.pk for c in candidates.values()})
+    candidates = {i: c for i, c in candidates.items() if c.pk in still_open}
+    inserted = _insert_messages({i: (items[i], c) for i, c in candidates.items()})
+    for index, message in inserted.items():
+        outcomes[index] = message
+    for index in candidates.keys() - inserted.keys():
+        outcomes[index] = None  # a concurrent writer recorded it between lookup and insert
+    if inserted:
+        touched = _touch(list(inserted.values()))
+        for message in inserted.values():
+            events.message_created(message)
+        _route(touched)
+    return outcomes
+
+
+# --- 1. lookup ----------------------------------------------------------------------------------
+
+LOOKUP_SQL = """
+SELECT v.idx, {conversation_columns}, ct.display_name,
+       EXISTS (SELECT 1 FROM {message} m
+               WHERE m.channel_account_id = v.account AND m.external_id = v.mid)
+FROM (VALUES {values}) AS v(idx, account, contact, mid)
+LEFT JOIN {contact} ct ON ct.channel_account_id = v.account AND ct.external_id = v.contact
+LEFT JOIN {conversation} c ON c.contact_id = ct.id AND c.status IN ('open', 'closed')
+"""
+
+
+@functools.cache
+def _conversation_fields() -> tuple[list, str]:
+    fields = Conversation._meta.concrete_fields
+    return fields, ", ".join(f'c."{f.column}"' for f in fields)
+
+
+def _lookup(items: Sequence[Inbound]) -> dict[int, tuple[Conversation | None, str, bool]]:
+    fields, columns = _conversation_fields()
+    sql = LOOKUP_SQL.format(
+        conversation_columns=columns, message=Message._meta.db_table,
+        contact=Contact._meta.db_table, conversation=Conversation._meta.db_table,
+        values=", ".join(["(%s::int, %s::bigint, %s::text, %s::text)"] * len(items)),
+    )  # fmt: skip
+    params = []
+    for index, item in enumerate(items):
+        params += [
+            index,
+            item.channel_account.pk,
+            item.contact_external_id,
+            item.external_id or None,
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = {}
+    names = [f.attname for f in fields]
+    for row in rows:
+        index, values, (contact_name, recorded) = row[0], row[1 : len(fields) + 1], row[-2:]
+        conversation = None
+        if values[0] is not None:
+            conversation = Conversation.from_db(connection.alias, names, list(values))
+        found[index] = (conversation, contact_name or "", bool(recorded))
+    return found
+
+
+# --- 2. lock ------------------------------------------------------------------------------------
+
+
+def _lock_open(ids: set[int]) -> set[int]:
+    """Lock the conversations in id order; those still open may be written."""
+    sql = (
+        f"SELECT id FROM {Conversation._meta.db_table} WHERE id = ANY(%s) AND status = 'open' "
+        "ORDER BY id FOR NO KEY UPDATE"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [sorted(ids)])
+        return {row[0] for row in cursor.fetchall()}
+
+
+# --- 3. insert ----------------------------------------------------------------------------------
+
+
+@functools.cache
+def _insert_fields() -> list:
+    return [f for f in Message._meta.concrete_fields if not (f.primary_key or f.generated)]
+
+
+def _insert_messages(
+    pending: dict[int, tuple[Inbound, Conversation]],
+) -> dict[int, Message]:
+    fields = _insert_fields()
+    built: dict[int, Message] = {}
+    params: list = []
+    for index, (item, conversation) in pending.items():
+        message = Message(
+            workspace_id=item.channel_account.workspace_id, conversation=conversation,
+            channel_account=item.channel_account, direction=Direction.IN, kind=MessageKind.INBOX,
+            text=item.text, attachments=list(item.attachments), external_id=item.external_id,
+            reply_to_external_id=item.reply_to_external_id, meta=dict(item.meta),
+            sent_at=item.sent_at,
+        )  # fmt: skip
+        for f in fields:
+            f.pre_save(message, add=True)
+        params += [f.get_db_prep_save(getattr(message, f.attname), connection) for f in fields]
+        built[index] = message
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = (
+        f"INSERT INTO {Message._meta.db_table} ({columns}) "
+        f"VALUES {', '.join([row] * len(built))} "
+        "ON CONFLICT (channel_account_id, external_id) WHERE external_id IS NOT NULL DO NOTHING "
+        "RETURNING id, channel_account_id, external_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = {(account, external): pk for pk, account, external in cursor.fetchall()}
+    inserted = {}
+    for index, message in built.items():
+        pk = ids.get((message.channel_account_id, message.external_id))
+        if pk is not None:
+            message.pk = pk
+            message._state.adding = False
+            inserted[index] = message
+    return inserted
+
+
+# --- 4. touch -----------------------------------------------------------------------------------
+
+TOUCH_SQL = """
+WITH data(id, workspace_id, at, preview, n) AS (VALUES {values}),
+touched AS (
+    UPDATE {conversation} c SET
+        last_message_preview = CASE WHEN c.last_message_at <= d.at THEN d.preview
+                                    ELSE c.last_message_preview END,
+        last_message_direction = CASE WHEN c.last_message_at <= d.at THEN 'in'
+                                      ELSE c.last_message_direction END,
+        last_message_at = GREATEST(c.last_message_at, d.at),
+        last_inbound_at = GREATEST(COALESCE(c.last_inbound_at, d.at), d.at),
+        unread_count = c.unread_count + d.n
+    FROM data d WHERE c.id = d.id AND c.workspace_id = d.workspace_id
+    RETURNING c.id, c.customer_id, d.at, c.status, c.assignee_id, c.release_deadline
+),
+seen AS (
+    SELECT cu.id, t.at FROM {customer} cu
+    JOIN (SELECT customer_id, max(at) AS at FROM touched GROUP BY customer_id) t
+      ON t.customer_id = cu.id
+    WHERE cu.last_seen_at < t.at - interval '1 minute'
+    ORDER BY cu.id FOR NO KEY UPDATE OF cu
+),
+customers AS (
+    UPDATE {customer} cu SET last_seen_at = seen.at FROM seen WHERE cu.id = seen.id
+)
+SELECT id, status, assignee_id, release_deadline FROM touched
+"""
+
+
+def _touch(inserted: list[Message]) -> list[Conversation]:
+    """The conversations' denormalised fields, once per conversation: the newest message's
+    preview (an older one never overwrites a newer), one more unread per message, the reply
+    window opened at the newest; the customer's last_seen_at to the minute."""
+    newest: dict[int, Message] = {}
+    counts: dict[int, int] = {}
+    conversations: dict[int, Conversation] = {}
+    for message in inserted:
+        cid = message.conversation_id
+        counts[cid] = counts.get(cid, 0) + 1
+        conversations[cid] = message.conversation
+        if cid not in newest or message.sent_at >= newest[cid].sent_at:
+            newest[cid] = message
+    params: list = []
+    for cid in sorted(newest):
+        message = newest[cid]
+        params += [cid, message.workspace_id, message.sent_at,
+                   _preview(message.text, message.attachments), counts[cid]]  # fmt: skip
+    row = "(%s::bigint, %s::bigint, %s::timestamptz, %s::text, %s::int)"
+    sql = TOUCH_SQL.format(
+        values=", ".join([row] * len(newest)), conversation=Conversation._meta.db_table,
+        customer=Customer._meta.db_table,
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        states = cursor.fetchall()
+    touched = []
+    for cid, status, assignee_id, release_deadline in states:
+        conversation = conversations[cid]
+        conversation.status, conversation.assignee_id = status, assignee_id
+        conversation.release_deadline = release_deadline
+        touched.append(conversation)
+    return touched
+
+
+# --- 5. routing ---------------------------------------------------------------------------------
+
+
+def _route(conversations: list[Conversation]) -> None:
+    # Imported late: routing imports conversations.
+    from routing.services import conversations_route_inbound_many
+
+    conversations_route_inbound_many(conversations)
