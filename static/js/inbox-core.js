@@ -9,8 +9,11 @@
   // Provider media links expire (Meta's CDN) or are unreachable: say so instead of showing
   // a broken image. Capturing listener: error events do not bubble.
   document.addEventListener("error", (event) => {
-    const link = event.target.tagName === "IMG" && event.target.closest(".att-image");
+    if (event.target.tagName !== "IMG") return;
+    const link = event.target.closest(".att-image");
     if (link) link.classList.add("att-broken");
+    // A customer's picture that no longer loads: the initials underneath show again.
+    if (event.target.classList.contains("avatar-img")) event.target.remove();
   }, true);
 
   const i18n = document.getElementById("i18n").dataset;
