@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 class Unaccented(models.Func):
     """`inbox_unaccent(text)`: lower-cased, accent-free text ("Nguyễn Đức" -> "nguyen duc").
 
-    An IMMUTABLE SQL wrapper around PostgreSQL's unaccent (migration 0002), so trigram GIN
-    indexes can be built on it and accent-insensitive search never scans the table.
+    An IMMUTABLE SQL wrapper around PostgreSQL's unaccent (migration 0002), so a stored
+    generated column can be computed with it (`Message.search_text`, migration 0003) and
+    carry a trigram GIN index: accent-insensitive search never scans the table.
     """
 
     function = "inbox_unaccent"
@@ -44,6 +45,11 @@ class Customer(models.Model):
     is_blocked = models.BooleanField(_("blocked"), default=False)
     blocked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # What the inbox search matches: written by PostgreSQL on every insert and update, so
+    # a search reads it (and its trigram index) instead of unaccenting at query time.
+    search_document = models.GeneratedField(
+        expression=CustomerSearchDocument(), output_field=models.TextField(), db_persist=True
+    )
 
     class Meta:
         indexes = [
@@ -54,7 +60,7 @@ class Customer(models.Model):
             # Accent-insensitive search by name, phone, e-mail (btree_gin + pg_trgm).
             GinIndex(
                 models.F("workspace"),
-                OpClass(CustomerSearchDocument(), name="gin_trgm_ops"),
+                OpClass(models.F("search_document"), name="gin_trgm_ops"),
                 name="customer_search_trgm",
             ),
         ]
@@ -256,6 +262,12 @@ class Message(models.Model):
     delivery_attempts = models.PositiveSmallIntegerField(default=0)
     # Meta policy: RESPONSE, HUMAN_AGENT, UTILITY:<purpose> (empty off Meta channels).
     policy_tag = models.CharField(max_length=40, blank=True)
+    # `text` unaccented and lower-cased, written by PostgreSQL (a stored generated column, so
+    # every write path fills it, COPY included): the search reads it instead of calling
+    # inbox_unaccent per row at query time.
+    search_text = models.GeneratedField(
+        expression=Unaccented("text"), output_field=models.TextField(), db_persist=True
+    )
 
     class Meta:
         constraints = [
@@ -279,7 +291,7 @@ class Message(models.Model):
             # Accent-insensitive full-text search of messages (btree_gin + pg_trgm).
             GinIndex(
                 models.F("workspace"),
-                OpClass(Unaccented("text"), name="gin_trgm_ops"),
+                OpClass(models.F("search_text"), name="gin_trgm_ops"),
                 name="message_text_trgm",
             ),
         ]

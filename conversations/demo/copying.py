@@ -2,7 +2,8 @@
 
 A `CopyTable` is told which columns each row supplies; every other column of the model gets
 its Django default once, up front, as a constant tail of each line. So a column another
-engineer adds later (with a default) does not break the generator.
+engineer adds later (with a default) does not break the generator. Generated columns (the
+search columns) are left out: PostgreSQL computes them during the COPY.
 """
 
 import io
@@ -56,6 +57,8 @@ class CopyTable:
         for field in fields:
             if field.attname in columns or (field.primary_key and field.attname not in constants):
                 continue  # supplied per row, or left to the identity column
+            if field.generated:
+                continue  # PostgreSQL computes it (a stored generated column refuses values)
             # Django's default: the declared one, else "" for text columns, else None.
             value = constants[field.attname] if field.attname in constants else field.get_default()
             if value is None and not field.null:

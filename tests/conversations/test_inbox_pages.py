@@ -191,17 +191,31 @@ def _plan(sql_and_params) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def test_search_expressions_match_the_trigram_indexes(workspace_a, page_a):
-    """The ORM expressions the search uses are exactly the expressions of the GIN indexes of
-    migration 0002, so PostgreSQL can serve the search from them (on a big workspace it does:
-    see bench/inbox); on these tiny tables we forbid the alternatives to see it."""
-    from conversations.models import CustomerSearchDocument, Unaccented
+def _drop_other_indexes(model, keep: str) -> None:
+    """Inside the test's transaction (rolled back): leave `keep` as the only non-unique index."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND c.relname <> %s",
+            [model._meta.db_table, keep],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
 
+
+def test_search_queries_can_use_the_trigram_indexes(workspace_a, page_a):
+    """The search's own queries match the GIN trigram indexes on the stored search columns
+    (migration 0003), workspace included, so PostgreSQL can serve a search from them (on a
+    big workspace it does: see bench/inbox); on these tiny tables we remove the alternatives."""
     make_many(page_a, 3)
-    customers = Customer.objects.annotate(doc=CustomerSearchDocument()).filter(doc__contains="ngu")
-    messages = Message.objects.annotate(norm=Unaccented("text")).filter(norm__contains="con hang")
-    assert "customer_search_trgm" in _plan(customers.values("id").query.sql_with_params())
-    assert "message_text_trgm" in _plan(messages.values("id").query.sql_with_params())
+    customers = selectors.customer_matches(workspace=workspace_a, q="Ngu thi")
+    messages = selectors.message_matches(workspace=workspace_a, q="còn hàng")
+    for queryset, index in ((customers, "customer_search_trgm"), (messages, "message_text_trgm")):
+        _drop_other_indexes(queryset.model, keep=index)
+        plan = _plan(queryset.values("id").query.sql_with_params())
+        assert f"Bitmap Index Scan on {index}" in plan
+        assert "inbox_unaccent" not in plan and "inbox_customer_search" not in plan
+        assert "workspace_id = " in plan.split(index, 1)[1]  # the workspace is in the index scan
 
 
 def test_search_shorter_than_two_letters_is_ignored(client_for, bob, page_a):
