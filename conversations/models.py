@@ -110,12 +110,20 @@ class Outcome(models.TextChoices):
 class Conversation(models.Model):
     """A contact's thread with the shop. Never deleted: closed, archived, reopened."""
 
-    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
-    channel_account = models.ForeignKey(
-        "channels_app.ChannelAccount", on_delete=models.PROTECT, related_name="conversations"
+    # Every new message rewrites this row's list columns, and such an update adds an entry to
+    # every index: no single-column foreign-key index that a composite one below already
+    # leads with (workspace, channel account, customer, assignee).
+    workspace = models.ForeignKey(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
     )
+    channel_account = models.ForeignKey(
+        "channels_app.ChannelAccount", on_delete=models.PROTECT, related_name="conversations",
+        db_index=False,
+    )  # fmt: skip
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="conversations")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="conversations", db_index=False
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=ConversationStatus.choices, default="open"
     )
@@ -125,6 +133,7 @@ class Conversation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_conversations",
+        db_index=False,  # conv_ws_assignee leads with (workspace, assignee)
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     # Anti-steal: when the claim lapses unless the assignee replies (swept by beat).
@@ -232,8 +241,8 @@ class DeliveryStatus(models.TextChoices):
 
 class Message(models.Model):
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
-    conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+    conversation = models.ForeignKey(  # indexed by msg_conv_time (conversation, sent_at, id)
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     channel_account = models.ForeignKey(
         "channels_app.ChannelAccount", on_delete=models.PROTECT, related_name="+"
