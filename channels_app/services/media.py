@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 import secrets
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from channels_app.http import thread_session
 from conversations import events
 from conversations.models import Message
 
@@ -147,16 +147,6 @@ class Stored:
     content_type: str
 
 
-_local = threading.local()
-
-
-def _session() -> requests.Session:
-    session = getattr(_local, "session", None)
-    if session is None:
-        session = _local.session = requests.Session()
-    return session
-
-
 def download_to_storage(
     url: str, *, accept: Callable[[str], bool], name_for: Callable[[str], str],
     max_bytes: int | None = None, timeout: float | None = None,
@@ -221,7 +211,7 @@ def _open(url: str, *, timeout: float) -> requests.Response:
     for _ in range(MAX_REDIRECTS + 1):
         if not host_allowed(current, settings.MEDIA_DOWNLOAD_HOSTS):
             raise DownloadError("host", urlsplit(current).hostname or "none")
-        response = _session().get(
+        response = thread_session().get(
             current, stream=True, timeout=(min(10.0, timeout), timeout), allow_redirects=False
         )
         if not response.is_redirect:

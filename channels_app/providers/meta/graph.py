@@ -6,24 +6,15 @@ answers instead of Meta in development, demos and tests.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from urllib.parse import quote
 
 import requests
 from django.conf import settings
 
+from channels_app.http import thread_session
 from channels_app.providers.base import ProviderError
 from channels_app.providers.meta.errors import PLAIN, classify
-
-_local = threading.local()
-
-
-def _session() -> requests.Session:
-    session = getattr(_local, "session", None)
-    if session is None:
-        session = _local.session = requests.Session()
-    return session
 
 
 class GraphClient:
@@ -43,7 +34,7 @@ class GraphClient:
             )
         url = f"{self.base_url}/{path.lstrip('/')}"
         try:
-            response = _session().request(
+            response = thread_session().request(
                 method, url, json=json, params=params, timeout=settings.META_HTTP_TIMEOUT,
                 headers={"Authorization": f"Bearer {self.access_token}"},
             )  # fmt: skip
