@@ -194,7 +194,7 @@ ROW_FIELDS = (
     "id", "workspace_id", "status", "assignee_id", "customer_id", "channel_account_id",
     "last_message_at", "last_message_preview", "last_message_direction", "unread_count",
     "outcome", "rating",
-    "customer__id", "customer__name", "customer__phones",
+    "customer__id", "customer__name", "customer__phones", "customer__avatar_url",
     "channel_account__id", "channel_account__kind", "channel_account__display_name",
     "assignee__id", "assignee__full_name", "assignee__email",
 )  # fmt: skip

@@ -362,3 +362,13 @@ def test_other_workspace_row_and_message_ids_404_inside_own_conversation(
 def test_anonymous_visitor_is_sent_to_login(client, conversation_a):
     response = client.get(reverse("inbox", kwargs={"ws": "shop-a"}))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_row_shows_the_customers_picture_when_there_is_one(client, alice, page_a):
+    conversation = make_conversation(page_a, "7009", "Chị Hà")
+    Customer.objects.filter(pk=conversation.customer_id).update(
+        avatar_url="https://cdn.example/ha.jpg"
+    )
+    client.force_login(alice)
+    html = client.get("/w/shop-a/").content.decode()
+    assert 'class="avatar-img" src="https://cdn.example/ha.jpg"' in html
