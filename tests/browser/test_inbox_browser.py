@@ -222,6 +222,9 @@ def test_keyboard_shortcuts(open_inbox, shop):
     expect(page.get_by_test_id("mute")).to_have_attribute("aria-pressed", "true")
     page.keyboard.press("Alt+c")  # claim (routing's panel)
     expect(page.get_by_test_id("conv-header")).to_contain_text("Bob", timeout=STEP)
+    # As an agent would: the header that the claim re-renders is on screen before Alt+X.
+    expect(page.locator('#conv-header [data-testid="close-button"]')).to_be_enabled()
+    page.wait_for_load_state("networkidle")
     page.keyboard.press("Alt+x")  # end the consultation
     expect(page.get_by_test_id("conv-status")).to_have_text(
         re.compile("Closed|Đã đóng"), timeout=STEP
@@ -235,6 +238,8 @@ def test_keyboard_shortcuts(open_inbox, shop):
     assert not page.errors
     # back and forward keep the state in the URL
     page.get_by_test_id("composer-input").press("Escape")
+    page.wait_for_load_state("networkidle")
+    expect(page).to_have_url(re.compile(rf"/c/{shop['first'].pk}/"))
     page.evaluate("history.back()")
     expect(page).to_have_url(re.compile(rf"/c/{shop['second'].pk}/"), timeout=STEP)
     expect(page.get_by_test_id("conv-header")).to_contain_text("Trần Thị B", timeout=STEP)
