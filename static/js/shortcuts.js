@@ -34,7 +34,12 @@
     Inbox.whenPaneReady(() => {
       const selector = SELECTORS[name] || '[data-shortcut="' + name + '"]';
       const button = document.querySelector("#conv-header :is(" + selector + ")");
-      if (button && !button.disabled) button.click();
+      if (!button || button.disabled) return;
+      // A panel swapped in a moment ago may not be wired by htmx yet: its form would then
+      // submit as a plain POST and reload the page. Wiring twice is a no-op for htmx.
+      const wired = button.closest("[hx-post], [hx-get]");
+      if (wired && window.htmx) htmx.process(wired);
+      button.click();
     });
   }
 
