@@ -757,6 +757,12 @@ FOR NO KEY UPDATE OF c
 """
 
 
+def _default_mode() -> tuple[str, bool]:
+    """(mode, anti-steal) of a workspace that has no RoutingSettings row."""
+    field = RoutingSettings._meta.get_field
+    return field("mode").default, field("anti_steal_enabled").default
+
+
 def _inbound_needs_routing(conversation: Conversation) -> bool:
     """The routing state of the conversation (locked) and its workspace's mode, in one static
     query: most customer messages change nothing routing owns, and this is every inbound
@@ -771,8 +777,7 @@ def _inbound_needs_routing(conversation: Conversation) -> bool:
         return False
     status, assignee_id, release_deadline, mode, anti_steal = row
     if mode is None:  # no settings row: the workspace routes with the field defaults
-        field = RoutingSettings._meta.get_field
-        mode, anti_steal = field("mode").default, field("anti_steal_enabled").default
+        mode, anti_steal = _default_mode()
     return policies.inbound_needs_routing(
         status=status, assignee_id=assignee_id, release_deadline=release_deadline, mode=mode,
         anti_steal=anti_steal,
@@ -787,8 +792,7 @@ def conversations_route_inbound_many(
     query for the batch, and the full path only for the conversations it concerns."""
     if not conversations:
         return
-    field = RoutingSettings._meta.get_field
-    defaults = (field("mode").default, field("anti_steal_enabled").default)
+    defaults = _default_mode()
     workspaces = sorted({c.workspace_id for c in conversations})
     with connection.cursor() as cursor:
         cursor.execute(

@@ -341,10 +341,16 @@ LOCK_MANY_SQL = (
     "SELECT id, workspace_id, channel_account_id, body, attempts FROM {table}, relaxed "
     "WHERE id = ANY(%s) AND status = 'pending' ORDER BY id FOR UPDATE OF {table} SKIP LOCKED"
 )
-DONE_MANY_SQL = (
+DONE_SQL = (
     "UPDATE {table} SET status = 'processed', attempts = attempts + 1, processed_at = %s, "
     "error = '' WHERE id = ANY(%s)"
 )
+
+
+def _mark_processed(ids: list[int], *, now) -> None:
+    """The events (locked by this transaction, so ours) are done."""
+    with connection.cursor() as cursor:
+        cursor.execute(DONE_SQL.format(table=WebhookEvent._meta.db_table), [now, ids])
 
 
 def _process_together(pairs: list[tuple[int, int]]) -> tuple[int, list[tuple[int, int]]]:
@@ -377,8 +383,7 @@ def _process_together(pairs: list[tuple[int, int]]) -> tuple[int, list[tuple[int
                     attachments=outcome.attachments,
                 )  # fmt: skip
         if processed:
-            with connection.cursor() as cursor:
-                cursor.execute(DONE_MANY_SQL.format(table=table), [timezone.now(), processed])
+            _mark_processed(processed, now=timezone.now())
     locked = {pk for pk, *_ in rows}
     alone += [pair for pair in pairs if pair[1] not in locked]  # another worker holds them
     alone.sort(key=lambda pair: pairs.index(pair))  # the oldest first, as they came
@@ -478,17 +483,8 @@ def _process_locked(event: WebhookEvent) -> str:
         target = _account_for(item, accounts=accounts, kind=account.kind)
         if target is not None:
             dispatch(item, channel_account=target)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            DONE_SQL.format(table=WebhookEvent._meta.db_table), [now, event.pk, event.workspace_id]
-        )
+    _mark_processed([event.pk], now=now)
     return "processed"
-
-
-DONE_SQL = (
-    "UPDATE {table} SET status = 'processed', attempts = attempts + 1, processed_at = %s, "
-    "error = '' WHERE id = %s AND workspace_id = %s"
-)
 
 
 def _account_for(item: Event, *, accounts: dict, kind: str) -> ChannelAccount | None:

@@ -8,8 +8,8 @@ such messages costs a fixed handful of statements whatever its size:
 1. one lookup: for every message, "recorded already?" and the contact's live conversation;
 2. one lock of the open conversations, in id order (two batches never deadlock);
 3. one INSERT … ON CONFLICT DO NOTHING of the messages;
-4. one UPDATE of the conversations' denormalised fields (newest preview wins, unread + n),
-   one of the customers' last_seen_at (to the minute, in id order);
+4. one statement for the conversations' denormalised fields and the customers'
+   last_seen_at (`messages.conversations_touch_inbound`, the one-by-one path's too);
 5. routing's one-query state check for the batch (the full lock only where something is to
    route), and the live pushes on commit.
 
@@ -32,12 +32,15 @@ from conversations.models import (
     Contact,
     Conversation,
     ConversationStatus,
-    Customer,
     Direction,
     Message,
     MessageKind,
 )
-from conversations.services.messages import _preview
+from conversations.services.messages import (
+    InboundTouch,
+    _preview,
+    conversations_touch_inbound,
+)
 
 
 class _OneByOne:
@@ -213,63 +216,24 @@ def _insert_messages(
 
 # --- 4. touch -----------------------------------------------------------------------------------
 
-TOUCH_SQL = """
-WITH data(id, workspace_id, at, preview, n) AS (VALUES {values}),
-touched AS (
-    UPDATE {conversation} c SET
-        last_message_preview = CASE WHEN c.last_message_at <= d.at THEN d.preview
-                                    ELSE c.last_message_preview END,
-        last_message_direction = CASE WHEN c.last_message_at <= d.at THEN 'in'
-                                      ELSE c.last_message_direction END,
-        last_message_at = GREATEST(c.last_message_at, d.at),
-        last_inbound_at = GREATEST(COALESCE(c.last_inbound_at, d.at), d.at),
-        unread_count = c.unread_count + d.n
-    FROM data d WHERE c.id = d.id AND c.workspace_id = d.workspace_id
-    RETURNING c.id, c.customer_id, d.at, c.status, c.assignee_id, c.release_deadline
-),
-seen AS (
-    SELECT cu.id, t.at FROM {customer} cu
-    JOIN (SELECT customer_id, max(at) AS at FROM touched GROUP BY customer_id) t
-      ON t.customer_id = cu.id
-    WHERE cu.last_seen_at < t.at - interval '1 minute'
-    ORDER BY cu.id FOR NO KEY UPDATE OF cu
-),
-customers AS (
-    UPDATE {customer} cu SET last_seen_at = seen.at FROM seen WHERE cu.id = seen.id
-)
-SELECT id, status, assignee_id, release_deadline FROM touched
-"""
-
 
 def _touch(inserted: list[Message]) -> list[Conversation]:
-    """The conversations' denormalised fields, once per conversation: the newest message's
-    preview (an older one never overwrites a newer), one more unread per message, the reply
-    window opened at the newest; the customer's last_seen_at to the minute."""
+    """Each conversation once, whatever number of its messages the batch holds: the newest
+    one's preview and time, one more unread per message."""
     newest: dict[int, Message] = {}
     counts: dict[int, int] = {}
-    conversations: dict[int, Conversation] = {}
     for message in inserted:
         cid = message.conversation_id
         counts[cid] = counts.get(cid, 0) + 1
-        conversations[cid] = message.conversation
         if cid not in newest or message.sent_at >= newest[cid].sent_at:
             newest[cid] = message
-    params: list = []
-    for cid in sorted(newest):
-        message = newest[cid]
-        params += [cid, message.workspace_id, message.sent_at,
-                   _preview(message.text, message.attachments), counts[cid]]  # fmt: skip
-    row = "(%s::bigint, %s::bigint, %s::timestamptz, %s::text, %s::int)"
-    sql = TOUCH_SQL.format(
-        values=", ".join([row] * len(newest)), conversation=Conversation._meta.db_table,
-        customer=Customer._meta.db_table,
-    )  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        states = cursor.fetchall()
+    states = conversations_touch_inbound([
+        InboundTouch(cid, m.workspace_id, m.sent_at, _preview(m.text, m.attachments), n=counts[cid])
+        for cid, m in newest.items()
+    ])  # fmt: skip
     touched = []
     for cid, status, assignee_id, release_deadline in states:
-        conversation = conversations[cid]
+        conversation = newest[cid].conversation
         conversation.status, conversation.assignee_id = status, assignee_id
         conversation.release_deadline = release_deadline
         touched.append(conversation)

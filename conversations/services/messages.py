@@ -221,43 +221,70 @@ def _conversation_touch(
     )
 
 
-INBOUND_TOUCH_SQL = """
-WITH touched AS (
-    UPDATE {conversation} SET
-        last_message_preview = CASE WHEN last_message_at <= %(at)s THEN %(preview)s
-                                    ELSE last_message_preview END,
-        last_message_direction = CASE WHEN last_message_at <= %(at)s THEN 'in'
-                                      ELSE last_message_direction END,
-        last_message_at = GREATEST(last_message_at, %(at)s),
-        last_inbound_at = CASE WHEN %(opens_window)s
-                               THEN GREATEST(COALESCE(last_inbound_at, %(at)s), %(at)s)
-                               ELSE last_inbound_at END,
-        unread_count = unread_count + 1
-    WHERE id = %(id)s AND workspace_id = %(workspace_id)s
-    RETURNING customer_id
+TOUCH_INBOUND_SQL = """
+WITH data(id, workspace_id, at, preview, opened, n) AS (VALUES {values}),
+touched AS (
+    UPDATE {conversation} c SET
+        last_message_preview = CASE WHEN c.last_message_at <= d.at THEN d.preview
+                                    ELSE c.last_message_preview END,
+        last_message_direction = CASE WHEN c.last_message_at <= d.at THEN 'in'
+                                      ELSE c.last_message_direction END,
+        last_message_at = GREATEST(c.last_message_at, d.at),
+        last_inbound_at = CASE WHEN d.opened
+                               THEN GREATEST(COALESCE(c.last_inbound_at, d.at), d.at)
+                               ELSE c.last_inbound_at END,
+        unread_count = c.unread_count + d.n
+    FROM data d WHERE c.id = d.id AND c.workspace_id = d.workspace_id
+    RETURNING c.id, c.customer_id, d.at, c.status, c.assignee_id, c.release_deadline
+),
+seen AS (
+    SELECT cu.id, t.at FROM {customer} cu
+    JOIN (SELECT customer_id, max(at) AS at FROM touched GROUP BY customer_id) t
+      ON t.customer_id = cu.id
+    WHERE cu.last_seen_at < t.at - interval '1 minute'
+    ORDER BY cu.id FOR NO KEY UPDATE OF cu
+),
+customers AS (
+    UPDATE {customer} cu SET last_seen_at = seen.at FROM seen WHERE cu.id = seen.id
 )
-UPDATE {customer} SET last_seen_at = %(at)s
-WHERE id IN (SELECT customer_id FROM touched)
-  AND last_seen_at < %(at)s - interval '1 minute'
+SELECT id, status, assignee_id, release_deadline FROM touched
 """
+TOUCH_ROW = "(%s::bigint, %s::bigint, %s::timestamptz, %s::text, %s::boolean, %s::int)"
 
 
-def _conversation_touch_inbound(
-    conversation: Conversation, *, at: datetime, preview: str, opens_window: bool
-) -> None:
-    """The inbound hot path of _conversation_touch in one statement: the conversation's
-    denormalised fields (one more unread; an older message never overwrites a newer preview;
-    reopening a closed conversation is routing's, with its system event) and the customer's
-    last_seen_at (to the minute: activity status counts days, and a chatty customer then
-    costs one customer write a minute, not one per message). Static SQL: no ORM compile per
-    message."""
-    sql = INBOUND_TOUCH_SQL.format(
-        conversation=Conversation._meta.db_table, customer=Customer._meta.db_table
-    )
-    params = {"at": at, "preview": preview, "opens_window": opens_window,
-              "id": conversation.pk, "workspace_id": conversation.workspace_id}  # fmt: skip
+@dataclass(frozen=True)
+class InboundTouch:
+    """What `n` new customer messages change on one conversation; `at` and `preview` are the
+    newest one's, `opens_window` whether it is a message (a comment does not open Meta's
+    reply window, PLATFORMS.md A7)."""
+
+    conversation_id: int
+    workspace_id: int
+    at: datetime
+    preview: str
+    opens_window: bool = True
+    n: int = 1
+
+
+def conversations_touch_inbound(touches: Sequence[InboundTouch]) -> list[tuple]:
+    """One statement for any number of conversations: their denormalised fields (n more
+    unread; an older message never overwrites a newer preview; reopening a closed
+    conversation is routing's, with its system event) and their customers' last_seen_at (to
+    the minute: activity status counts days, and a chatty customer then costs one customer
+    write a minute, not one per message). Rows are locked in id order, so two callers never
+    deadlock. Static SQL: no ORM compile per message. Returns (id, status, assignee_id,
+    release_deadline) of each touched conversation."""
+    ordered = sorted(touches, key=lambda t: t.conversation_id)
+    sql = TOUCH_INBOUND_SQL.format(
+        values=", ".join([TOUCH_ROW] * len(ordered)), conversation=Conversation._meta.db_table,
+        customer=Customer._meta.db_table,
+    )  # fmt: skip
+    params = []
+    for t in ordered:
+        params += [t.conversation_id, t.workspace_id, t.at, t.preview, t.opens_window, t.n]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _insert(message: Message) -> bool:
@@ -318,11 +345,10 @@ def message_record_inbound(
     )  # fmt: skip
     if not _insert(message):
         return None
-    _conversation_touch_inbound(
-        conversation, at=sent_at, preview=_preview(text, attachments),
-        # Only a message opens Meta's reply window; a comment does not (PLATFORMS.md A7).
+    conversations_touch_inbound([InboundTouch(
+        conversation.pk, conversation.workspace_id, sent_at, _preview(text, attachments),
         opens_window=kind == MessageKind.INBOX,
-    )  # fmt: skip
+    )])  # fmt: skip
     events.message_created(message)
     _after_inbound(message=message, conversation=conversation)
     return message
