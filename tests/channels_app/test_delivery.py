@@ -285,7 +285,10 @@ def test_disabled_channel_refuses_to_send(conversation_a, alice, page_a):
 
 def test_instagram_reply_goes_through_me_messages(graph, client, ig_a, alice):
     deliver(client, ig_a, fixture("instagram", "message_text"))
-    conversation = Conversation.objects.get(channel_account=ig_a)
+    # The fixture's timestamp is a fixed day; the customer must have written just now.
+    conversation = customer_wrote(
+        Conversation.objects.get(channel_account=ig_a), timedelta(minutes=5)
+    )
     message = messages.message_send(conversation=conversation, author=alice, text="Dạ còn ạ")
     assert run_delivery(message) == "sent"
     [call] = sent(graph)
