@@ -3,9 +3,10 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchQueryField, SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,17 +14,49 @@ from django.utils.translation import gettext_lazy as _
 class Unaccented(models.Func):
     """`inbox_unaccent(text)`: lower-cased, accent-free text ("Nguyễn Đức" -> "nguyen duc").
 
-    An IMMUTABLE SQL wrapper around PostgreSQL's unaccent (migration 0002), so a stored
-    generated column can be computed with it (`Message.search_text`, migration 0003) and
-    carry a trigram GIN index: accent-insensitive search never scans the table.
+    An IMMUTABLE SQL wrapper around PostgreSQL's unaccent (migration 0002), so stored
+    generated columns can be computed with it. (Migration 0003 names this class.)
     """
 
     function = "inbox_unaccent"
     output_field = models.TextField()
 
 
+class SearchWords(models.Func):
+    """A message's unaccented words as a tsvector, each word prefixed with the workspace id
+    (`w12xcon`): the GIN index then keeps one posting list per word *per workspace*, so a
+    search reads only its own workspace's lists (migration 0006 explains the measurement)."""
+
+    template = "to_tsvector('simple'::regconfig, inbox_search_words(%(expressions)s))"
+    output_field = SearchVectorField()
+
+    def __init__(self, **extra):
+        super().__init__(models.F("workspace_id"), models.F("text"), **extra)
+
+
+class MatchesWords(models.Func):
+    """`search_words @@ inbox_search_query(<workspace>, <q>)`: the phrase of `q`'s whole words
+    (the last also as a prefix when it has 4+ characters), tokenised by the same SQL function
+    as the stored column. The arguments are constants, so PostgreSQL folds the query at plan
+    time and estimates it from the column's word statistics."""
+
+    template = "%(expressions)s"
+    arg_joiner = " @@ "
+    output_field = models.BooleanField()
+
+    def __init__(self, *, workspace_id: int, q: str):
+        query = models.Func(
+            Cast(models.Value(workspace_id), models.BigIntegerField()),
+            models.Value(q),
+            function="inbox_search_query",
+            output_field=SearchQueryField(),
+        )
+        super().__init__(models.F("search_words"), query)
+
+
 class CustomerSearchDocument(models.Func):
-    """Name, phones and e-mails of a customer as one unaccented, lower-cased string."""
+    """Name, phones (E.164 and, for Vietnam, 0… as agents type them) and e-mails of a
+    customer as one unaccented, lower-cased string."""
 
     function = "inbox_customer_search"
     output_field = models.TextField()
@@ -271,11 +304,10 @@ class Message(models.Model):
     delivery_attempts = models.PositiveSmallIntegerField(default=0)
     # Meta policy: RESPONSE, HUMAN_AGENT, UTILITY:<purpose> (empty off Meta channels).
     policy_tag = models.CharField(max_length=40, blank=True)
-    # `text` unaccented and lower-cased, written by PostgreSQL (a stored generated column, so
-    # every write path fills it, COPY included): the search reads it instead of calling
-    # inbox_unaccent per row at query time.
-    search_text = models.GeneratedField(
-        expression=Unaccented("text"), output_field=models.TextField(), db_persist=True
+    # The words of `text` for the inbox search (see SearchWords), written by PostgreSQL: a
+    # stored generated column, so every write path fills it, COPY included.
+    search_words = models.GeneratedField(
+        expression=SearchWords(), output_field=SearchVectorField(), db_persist=True
     )
 
     class Meta:
@@ -297,12 +329,8 @@ class Message(models.Model):
                 name="msg_delivery_pending",
                 condition=Q(delivery_status="pending"),
             ),
-            # Accent-insensitive full-text search of messages (btree_gin + pg_trgm).
-            GinIndex(
-                models.F("workspace"),
-                OpClass(models.F("search_text"), name="gin_trgm_ops"),
-                name="message_text_trgm",
-            ),
+            # Accent-insensitive word search; the workspace is inside each word (SearchWords).
+            GinIndex(fields=["search_words"], name="message_words"),
         ]
 
     def __str__(self):

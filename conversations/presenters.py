@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from conversations.templatetags.inbox import avatar_hue, initials, stamp, when
+from conversations.templatetags.inbox import STAMP_FORMAT, avatar_hue, initials, when_local
 
 
 @dataclass(frozen=True)
@@ -37,22 +37,26 @@ def conversation_base_url(workspace) -> str:
 
 
 def present_rows(rows, *, workspace) -> list:
-    """Attach `.ui` (a RowUI) to each conversation row; the labels must be prefetched."""
+    """Attach `.ui` (a RowUI) to each row of `selectors.conversation_rows`, with its labels
+    (one query for all rows, none when there are no rows)."""
     from django.utils import timezone
 
     from channels_app.models import ChannelKind
     from conversations.models import ConversationStatus
+    from conversations.selectors import row_labels
 
+    labels_of = row_labels(workspace_id=workspace.pk, conversation_ids=[c.pk for c in rows])
     base = conversation_base_url(workspace)
     fallback_name = _("Customer")
     you = _("You:")
     kinds = {value: str(label) for value, label in ChannelKind.choices}
     statuses = {value: str(label) for value, label in ConversationStatus.choices}
-    now = timezone.localtime()
+    zone = timezone.get_current_timezone()
+    now = timezone.localtime(timezone=zone)
     for c in rows:
-        labels = list(c.labels.all())
+        labels = labels_of[c.pk]
         account = c.channel_account
-        moment = timezone.localtime(c.last_message_at)
+        moment = c.last_message_at.astimezone(zone)
         name = account.display_name
         c.ui = RowUI(
             url=f"{base}{c.pk}/",
@@ -61,10 +65,10 @@ def present_rows(rows, *, workspace) -> list:
             hue=avatar_hue(c.customer_id),
             ts=int(moment.timestamp()),
             iso=moment.isoformat(),
-            when=when(moment, now=now),
-            stamp=stamp(moment),
+            when=when_local(moment, now),
+            stamp=moment.strftime(STAMP_FORMAT),
             labels=labels[:3],
-            label_ids=",".join(str(label.pk) for label in labels),
+            label_ids=",".join(str(label.id) for label in labels),
             phone="yes" if c.customer.phones else "no",
             channel_name=name if len(name) <= 22 else name[:21] + "…",
             channel_title=f"{kinds.get(account.kind, account.kind)}: {name}",

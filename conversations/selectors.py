@@ -11,12 +11,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Count,
     Exists,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Sum,
@@ -34,6 +34,7 @@ from conversations.models import (
     Customer,
     CustomerNote,
     Label,
+    MatchesWords,
     Message,
     MessageKind,
     Order,
@@ -62,20 +63,22 @@ def search_normalise(text: str) -> str:
     return " ".join(stripped.lower().split())
 
 
-PHONE_LIKE = re.compile(r"^\+?[\d .\-()]{6,}$")
+PHONE_LIKE = re.compile(r"^\+?[\d .\-()]+$")
+PHONE_MIN_DIGITS = 3
 
 
 def phone_digits(text: str) -> str | None:
-    """A query that looks like a phone number -> its national significant digits.
+    """A query that looks like (part of) a phone number -> its digits, else None.
 
-    Phones are stored in E.164 (+84912345678); agents type 0912 345 678.
+    Customer documents hold each phone as E.164 and, for Vietnam, in the national form
+    (+84912345678 and 0912345678), so the digits agents type ("0912 345 678", "0912",
+    "+84 912…", "345678") are a plain substring of it.
     """
-    if not PHONE_LIKE.match(text.strip()):
+    text = text.strip()
+    if not PHONE_LIKE.match(text):
         return None
     digits = re.sub(r"\D", "", text)
-    if digits.startswith("84") and len(digits) >= 10:
-        digits = digits[2:]
-    return digits.lstrip("0") or None
+    return digits if len(digits) >= PHONE_MIN_DIGITS else None
 
 
 # --- the conversation list ----------------------------------------------------------------------
@@ -124,11 +127,16 @@ def customer_matches(*, workspace, q: str) -> QuerySet[Customer]:
 
 
 def message_matches(*, workspace, q: str) -> QuerySet[Message]:
-    """Messages whose text contains the phrase `q` (accents ignored), on the stored
-    `search_text` (trigram-indexed)."""
+    """Messages holding the words of `q` in that order (accents and punctuation ignored; the
+    last word may be the start of a longer one), through the per-workspace word index."""
     return Message.objects.filter(
-        workspace_id=_workspace_key(workspace), search_text__contains=search_normalise(q)
+        MatchesWords(workspace_id=workspace.pk, q=q), workspace_id=workspace.pk
     )
+
+
+def searchable_words(q: str) -> bool:
+    """Whether `q` has a word to look for (punctuation alone makes an empty text query)."""
+    return any(ch.isalnum() for ch in q)
 
 
 def conversation_filter(*, workspace, user, filters: InboxFilters) -> QuerySet[Conversation]:
@@ -181,13 +189,37 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
-def _visible_labels() -> Prefetch:
-    return Prefetch(
-        "labels",
-        queryset=Label.objects.filter(deleted_at__isnull=True, is_hidden=False).only(
-            "id", "name", "color"
-        ),
+@dataclass(frozen=True)
+class RowLabel:
+    id: int
+    name: str
+    color: str
+
+
+ROW_LABELS_SQL = """
+SELECT cl.conversation_id, l.id, l.name, l.color
+FROM {conversation_label} cl JOIN {label} l ON l.id = cl.label_id
+WHERE cl.workspace_id = %s AND cl.conversation_id = ANY(%s)
+  AND l.deleted_at IS NULL AND NOT l.is_hidden
+ORDER BY l.name, l.id
+"""
+
+
+def row_labels(*, workspace_id: int, conversation_ids: list[int]) -> dict[int, list[RowLabel]]:
+    """The shown (not hidden, not deleted) labels of these conversations, by name, in one
+    static query of plain tuples: the list's hottest Python was Django's prefetch and the
+    compile of its join (~4 ms per page of 50 rows; this takes ~1 ms)."""
+    by_conversation: dict[int, list[RowLabel]] = {pk: [] for pk in conversation_ids}
+    if not conversation_ids:
+        return by_conversation
+    sql = ROW_LABELS_SQL.format(
+        conversation_label=ConversationLabel._meta.db_table, label=Label._meta.db_table
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [workspace_id, list(conversation_ids)])
+        for conversation_id, pk, name, color in cursor.fetchall():
+            by_conversation[conversation_id].append(RowLabel(pk, name, color))
+    return by_conversation
 
 
 ROW_FIELDS = (
@@ -201,13 +233,9 @@ ROW_FIELDS = (
 
 
 def conversation_rows(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    """What one list row shows, in a fixed number of queries; only the columns it shows
-    (no credentials, settings JSON or message bodies are loaded for a list)."""
-    return (
-        queryset.select_related("customer", "channel_account", "assignee")
-        .only(*ROW_FIELDS)
-        .prefetch_related(_visible_labels())
-    )
+    """What one list row shows, in one query; only the columns it shows (no credentials,
+    settings JSON or message bodies are loaded for a list). `present_rows` adds the labels."""
+    return queryset.select_related("customer", "channel_account", "assignee").only(*ROW_FIELDS)
 
 
 @dataclass
@@ -242,9 +270,10 @@ def conversation_list_page(
     """Newest activity first, keyset-paginated (no OFFSET, no COUNT): infinite scroll.
 
     A text search is the union of two ordered, limited branches: conversations of matching
-    customers, and conversations with a matching message (EXISTS, so PostgreSQL can either
-    walk the newest conversations probing their messages, for a common word, or start from
-    the trigram index, for a rare one). One SQL statement either way.
+    customers (substrings, trigram index), and conversations with a matching message (whole
+    words, EXISTS: PostgreSQL either walks the newest conversations probing their messages,
+    for a common phrase, or starts from the word index, for a rare one, choosing by the
+    column's word statistics). One SQL statement either way.
     """
     queryset = conversation_filter(workspace=workspace, user=user, filters=filters)
     position = decode_cursor(cursor)
@@ -253,12 +282,13 @@ def conversation_list_page(
         queryset = queryset.filter(Q(last_message_at__lt=at) | Q(last_message_at=at, id__lt=pk))
     if filters.searching:
         customers = customer_matches(workspace=workspace, q=filters.q).values("id")
-        messages = message_matches(workspace=workspace, q=filters.q).filter(
-            conversation_id=OuterRef("pk")
-        )
-        by_customer = queryset.filter(customer_id__in=customers).order_by(*ORDER)
-        by_message = queryset.filter(Exists(messages)).order_by(*ORDER)
-        ids = by_customer.values("id")[: size + 1].union(by_message.values("id")[: size + 1])
+        ids = queryset.filter(customer_id__in=customers).order_by(*ORDER).values("id")[: size + 1]
+        if searchable_words(filters.q):
+            messages = message_matches(workspace=workspace, q=filters.q).filter(
+                conversation_id=OuterRef("pk")
+            )
+            by_message = queryset.filter(Exists(messages)).order_by(*ORDER).values("id")
+            ids = ids.union(by_message[: size + 1])
         queryset = Conversation.objects.filter(workspace=workspace, id__in=ids)
     rows = list(conversation_rows(queryset.order_by(*ORDER))[: size + 1])
     has_more = len(rows) > size

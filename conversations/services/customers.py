@@ -56,7 +56,8 @@ def contact_link_private_reply(*, message: Message, recipient_id: str) -> Contac
                 contact = Contact.objects.select_for_update().get(**lookup)
         if contact.customer_id != commenter.customer_id:
             customers = Customer.objects.filter(
-                workspace_id=message.workspace_id, pk__in=[contact.customer_id, commenter.customer_id]
+                workspace_id=message.workspace_id,
+                pk__in=[contact.customer_id, commenter.customer_id],
             ).order_by("first_seen_at", "pk")
             keep, fold = list(customers.select_for_update())
             customer_merge(source=fold, target=keep)
