@@ -10,13 +10,13 @@ request (the goal: one number, whatever the rows shown) and the open-conversatio
 Like with like: where a filter finds fewer rows on one side than a page holds (a label on 10
 open conversations of the small workspace, 50 on a page of the large one; "nguyen thi" on no
 open conversation of the small one), the partials would render different numbers of rows,
-and rendering is most of a partial's cost (~40 ms for 50 rows against ~20 ms for everything
+and rendering is most of a partial's cost (~20 ms for 50 rows against ~15 ms for everything
 else), so the ratio would measure how full the page is rather than what the workspace's size
 costs. For those filters both sides render only as many rows as the emptier side found: each
 still runs its full first page's SQL (LIMIT 51, the labels of every row fetched, the same
-plan, the same partial with its counts); only the template work for the rows the other side
-could not show is left out. `rows_found` is what the full page found, `full_page` keeps the
-figures with nothing left out.
+plan, the same partial with its counts, every row found instantiated and presented); only
+the template work for the rows the other side could not show is left out. `rows_found` is
+what the full page found, `full_page` keeps the figures with nothing left out.
 """
 
 from __future__ import annotations
@@ -138,21 +138,21 @@ def filter_cases(workspace) -> list[tuple[str, dict]]:
 
 @contextmanager
 def rows_rendered(limit: int | None):
-    """Render at most `limit` rows of each list page; the page's queries are left as they are."""
-    from conversations import selectors
+    """Render at most `limit` rows of each list page: the page's queries (labels included)
+    and the rows' presentation run for every row found, only the template sees fewer."""
+    from conversations import panes
 
-    original = selectors.conversation_list_page
+    original = panes.present_rows
 
-    def trimmed(**kwargs):
-        page = original(**kwargs)
-        return selectors.ListPage(rows=page.rows[:limit], next_cursor=None)
+    def trimmed(rows, **kwargs):
+        return original(rows, **kwargs)[:limit]
 
     if limit is not None:
-        selectors.conversation_list_page = trimmed
+        panes.present_rows = trimmed
     try:
         yield
     finally:
-        selectors.conversation_list_page = original
+        panes.present_rows = original
 
 
 def rows_found(client, url: str, headers: dict) -> int:

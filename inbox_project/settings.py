@@ -109,6 +109,13 @@ DATABASES = {
         DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0"))
     )
 }
+# Parallel query workers are processes PostgreSQL forks per query: for the inbox's short,
+# LIMITed queries they add latency instead of saving it (bench/inbox on 2 cores: the "last
+# 7 days" list p95 went from 1.48x to 1.07x the small workspace's with them off). Reports
+# that scan a lot may raise it on their own connection.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    "-c max_parallel_workers_per_gather=" + os.environ.get("DB_PARALLEL_WORKERS_PER_GATHER", "0")
+)
 if os.environ.get("TEST_DATABASE_NAME"):  # lets parallel test runs share one server
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

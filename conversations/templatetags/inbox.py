@@ -18,13 +18,19 @@ def vnd(amount) -> str:
     return f"{sign}{abs(value):,}".replace(",", ".") + " ₫"
 
 
+STAMP_FORMAT = "%H:%M %d/%m/%Y"
+
+
 @register.filter
 def when(moment, now=None) -> str:
     """Today: 14:05; this year: 03/11; older: 03/11/2024 (workspace zone)."""
     if not moment:
         return ""
-    local = timezone.localtime(moment)
-    now = now or timezone.localtime()
+    return when_local(timezone.localtime(moment), now or timezone.localtime())
+
+
+def when_local(local, now) -> str:
+    """`when` for a moment already in the zone of `now`."""
     if local.date() == now.date():
         return local.strftime("%H:%M")
     if local.year == now.year:
@@ -36,7 +42,7 @@ def when(moment, now=None) -> str:
 def stamp(moment) -> str:
     if not moment:
         return ""
-    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
+    return timezone.localtime(moment).strftime(STAMP_FORMAT)
 
 
 @register.filter
