@@ -7,16 +7,19 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from conversations.models import ConversationStatus, Outcome
 from conversations.selectors import InboxFilters
 from conversations.services.actions import OrderItem
 
+# Chips in a narrow pane: their own (short) Vietnamese, apart from the same English words
+# elsewhere ("Chưa phân công" in the header would not fit the chip row).
 ASSIGN_CHOICES = [
-    ("all", _("All")),
-    ("mine", _("Mine")),
-    ("unassigned", _("Unassigned")),
-    ("following", _("Following")),
+    ("all", pgettext_lazy("assignment filter", "All")),
+    ("mine", pgettext_lazy("assignment filter", "Mine")),
+    ("unassigned", pgettext_lazy("assignment filter", "Unassigned")),
+    ("following", pgettext_lazy("assignment filter", "Following")),
 ]
 PHONE_CHOICES = [("", _("Phone: any")), ("yes", _("Has phone")), ("no", _("No phone"))]
 READ_CHOICES = [("", _("Read and unread")), ("unread", _("Unread")), ("read", _("Read"))]

@@ -142,7 +142,6 @@ def conversation_pane_context(request, conversation: Conversation) -> dict:
     context.update(header_context(request, conversation))
     context.update(timeline_context(conversation))
     context.update(composer_context(conversation))
-    context["quick_replies"] = selectors.quick_reply_list(workspace=request.workspace)
     context.update(customer_context(conversation))
     return context
 

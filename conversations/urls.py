@@ -47,4 +47,7 @@ workspace_urlpatterns = [
     path("labels/", views.label_settings, name="label_settings"),
     path("labels/<int:pk>/", views.label_update, name="label_update"),
     path("labels/copy/", views.labels_copy, name="labels_copy"),
+    path("quick-replies/", views.quick_reply_settings, name="quick_reply_settings"),
+    path("quick-replies/new/", views.quick_reply_create, name="quick_reply_create"),
+    path("quick-replies/<int:pk>/", views.quick_reply_update, name="quick_reply_update"),
 ]

@@ -33,4 +33,7 @@ from conversations.views.settings import (  # noqa: F401
     label_settings,
     label_update,
     labels_copy,
+    quick_reply_create,
+    quick_reply_settings,
+    quick_reply_update,
 )

@@ -29,8 +29,8 @@ def inbox(request, pk=None):
     context = panes.list_pane_context(request)
     if conversation is not None:
         context.update(panes.conversation_pane_context(request, conversation))
-    else:
-        context["quick_replies"] = []
+    # For the composer of any conversation opened later in this page, not only this one.
+    context["quick_replies"] = selectors.quick_reply_list(workspace=request.workspace)
     context["agent_marks"] = selectors.agent_muted_and_followed_ids(
         workspace=request.workspace, user=request.user
     )

@@ -1,5 +1,5 @@
-"""Inbox settings an agent team needs daily: label sets per fanpage (IN6) and the blacklist
-(IN8). Changing labels is an admin's job; everyone may look."""
+"""Inbox settings an agent team needs daily: label sets per fanpage (IN6), quick replies
+(AU7) and the blacklist (IN8). Changing them is an admin's job; everyone may look."""
 
 from django.contrib import messages as flash
 from django.shortcuts import redirect, render
@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_channel_account_for_member, get_for_workspace, require_admin
 from conversations import selectors
 from conversations.forms import LabelForm
-from conversations.models import Customer, Label
-from conversations.services import actions
+from conversations.models import Customer, Label, QuickReply
+from conversations.services import actions, quick_replies
 from inbox_project.errors import ApplicationError
 
 
@@ -100,3 +100,57 @@ def customer_unblock(request, pk):
     actions.customer_blocked_update(customer=customer, blocked=False)
     flash.success(request, _("%(name)s is unblocked.") % {"name": customer.name or "#"})
     return redirect("blocked_customers", ws=request.workspace.slug)
+
+
+def quick_reply_settings(request):
+    return render(
+        request,
+        "conversations/quick_replies.html",
+        {
+            "quick_replies": QuickReply.objects.filter(workspace=request.workspace).order_by(
+                "shortcut"
+            ),
+            "text_max": quick_replies.TEXT_MAX_CHARS,
+            "shortcut_max": quick_replies.SHORTCUT_MAX_CHARS,
+        },
+    )
+
+
+@require_admin
+@require_POST
+def quick_reply_create(request):
+    try:
+        reply = quick_replies.quick_reply_create(
+            workspace=request.workspace,
+            shortcut=request.POST.get("shortcut", ""),
+            text=request.POST.get("text", ""),
+        )
+    except ApplicationError as error:
+        flash.error(request, error.message)
+    else:
+        flash.success(request, _("Quick reply /%(shortcut)s added.") % {"shortcut": reply.shortcut})
+    return redirect("quick_reply_settings", ws=request.workspace.slug)
+
+
+@require_admin
+@require_POST
+def quick_reply_update(request, pk):
+    """Save or delete one quick reply (`op`)."""
+    reply = get_for_workspace(QuickReply, workspace=request.workspace, pk=pk)
+    if request.POST.get("op") == "delete":
+        quick_replies.quick_reply_delete(quick_reply=reply)
+        flash.success(
+            request, _("Quick reply /%(shortcut)s deleted.") % {"shortcut": reply.shortcut}
+        )
+        return redirect("quick_reply_settings", ws=request.workspace.slug)
+    try:
+        quick_replies.quick_reply_update(
+            quick_reply=reply,
+            shortcut=request.POST.get("shortcut", ""),
+            text=request.POST.get("text", ""),
+        )
+    except ApplicationError as error:
+        flash.error(request, error.message)
+    else:
+        flash.success(request, _("Quick reply saved."))
+    return redirect("quick_reply_settings", ws=request.workspace.slug)

@@ -108,7 +108,10 @@ def test_slash_opens_quick_replies_filtered_as_you_type(open_inbox, shop):
     QuickReply.objects.create(workspace=shop["workspace"], shortcut="ship", text="Ship 2-3 ngày ạ")
     QuickReply.objects.create(workspace=shop["workspace"], shortcut="size", text="Có đủ size ạ")
     claim(shop["first"], shop["bob"])
-    page = open_inbox(shop["bob"], conversation_path(shop["first"]))
+    # The page starts without a conversation; the one opened from the list has the replies.
+    page = open_inbox(shop["bob"], "/w/shop-a/")
+    page.keyboard.press("j")
+    expect(page.get_by_test_id("conv-header")).to_contain_text("Nguyễn Văn A")
     box = page.get_by_test_id("composer-input")
     box.click()
     box.type("Chào chị /s")
