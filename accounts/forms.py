@@ -16,7 +16,8 @@ COMMON_ZONES = [
 
 class EmailLoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("E-mail"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
     def clean_username(self):
@@ -58,7 +59,10 @@ class WorkspaceSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         current = self.instance.time_zone
         if current and current not in COMMON_ZONES:
-            self.fields["time_zone"].choices = [(current, current), *self.fields["time_zone"].choices]
+            self.fields["time_zone"].choices = [
+                (current, current),
+                *self.fields["time_zone"].choices,
+            ]
 
     def clean_time_zone(self):
         zone = self.cleaned_data["time_zone"]

@@ -25,16 +25,23 @@ def workspace_create(*, name: str, owner: User, slug: str = "", **fields) -> Wor
     return workspace
 
 
-def invitation_create(*, workspace: Workspace, email: str, role: str, invited_by: User) -> Invitation:
+def invitation_create(
+    *, workspace: Workspace, email: str, role: str, invited_by: User
+) -> Invitation:
     email = email.strip().lower()
     if role not in Role.values:
         raise ApplicationError(_("Unknown role."))
-    if role == Role.OWNER and not invited_by.memberships.filter(
-        workspace=workspace, role=Role.OWNER
-    ).exists():
+    if (
+        role == Role.OWNER
+        and not invited_by.memberships.filter(workspace=workspace, role=Role.OWNER).exists()
+    ):
         raise ApplicationError(_("Only an owner can invite another owner."))
-    if Membership.objects.filter(workspace=workspace, user__email__iexact=email, is_active=True).exists():
-        raise ApplicationError(_("%(email)s is already a member of this workspace.") % {"email": email})
+    if Membership.objects.filter(
+        workspace=workspace, user__email__iexact=email, is_active=True
+    ).exists():
+        raise ApplicationError(
+            _("%(email)s is already a member of this workspace.") % {"email": email}
+        )
     now = timezone.now()
     # A new invitation replaces any open one for the same address.
     Invitation.objects.filter(
@@ -73,10 +80,15 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     """Join the workspace. Runs under a row lock so a double click joins once."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update().select_related("workspace").filter(token=token).first()
+            Invitation.objects.select_for_update()
+            .select_related("workspace")
+            .filter(token=token)
+            .first()
         )
         if invitation is None or not invitation.is_usable():
-            raise ApplicationError(_("This invitation link is no longer valid."), code="invalid_invitation")
+            raise ApplicationError(
+                _("This invitation link is no longer valid."), code="invalid_invitation"
+            )
         if invitation.email.lower() != user.email.lower():
             raise ApplicationError(
                 _("This invitation was sent to %(email)s. Log in with that address to accept it.")

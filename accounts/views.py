@@ -124,7 +124,9 @@ def members(request):
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
             return redirect("members", ws=workspace.slug)
     context = {
         "form": form,
@@ -145,7 +147,9 @@ def member_update(request, pk):
     try:
         if request.POST.get("action") == "remove":
             services.membership_deactivate(actor=request.membership, membership=target)
-            messages.success(request, _("%(name)s was removed.") % {"name": target.user.display_name})
+            messages.success(
+                request, _("%(name)s was removed.") % {"name": target.user.display_name}
+            )
         else:
             form = RoleForm(request.POST)
             if form.is_valid():

@@ -5,8 +5,16 @@ from channels_app.models import ChannelAccount, ContactProfileFetch, WebhookEven
 
 @admin.register(ChannelAccount)
 class ChannelAccountAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "kind", "external_id", "workspace", "is_active", "needs_reconnect",
-                    "subscription_status", "subscription_checked_at"]
+    list_display = [
+        "display_name",
+        "kind",
+        "external_id",
+        "workspace",
+        "is_active",
+        "needs_reconnect",
+        "subscription_status",
+        "subscription_checked_at",
+    ]
     list_filter = ["kind", "is_active", "needs_reconnect", "subscription_status"]
     search_fields = ["display_name", "external_id", "workspace__name"]
     readonly_fields = ["webhook_key", "created_at"]

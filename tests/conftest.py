@@ -15,7 +15,10 @@ def private_channel_prefix():
     from channels.layers import channel_layers
     from django.conf import settings
 
-    layers = {alias: {**conf, "CONFIG": dict(conf.get("CONFIG", {}))} for alias, conf in settings.CHANNEL_LAYERS.items()}
+    layers = {
+        alias: {**conf, "CONFIG": dict(conf.get("CONFIG", {}))}
+        for alias, conf in settings.CHANNEL_LAYERS.items()
+    }
     layers["default"]["CONFIG"]["prefix"] = f"inbox-test-{uuid.uuid4().hex[:10]}"
     settings.CHANNEL_LAYERS = layers
     channel_layers.backends.clear()

@@ -10,7 +10,9 @@ def invite(client, workspace, email, role="agent"):
     return client.post(f"/w/{workspace.slug}/members/", {"email": email, "role": role})
 
 
-def test_admin_invites_by_email_link(client_for, adam, workspace_a, django_capture_on_commit_callbacks):
+def test_admin_invites_by_email_link(
+    client_for, adam, workspace_a, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(client_for(adam), workspace_a, "New.Agent@Example.com")
     assert response.status_code == 302
@@ -23,10 +25,14 @@ def test_admin_invites_by_email_link(client_for, adam, workspace_a, django_captu
 
 
 def test_new_person_signs_up_through_the_link(client, workspace_a, alice):
-    invitation = Invitation.objects.create(workspace=workspace_a, email="hoa@example.com", role="agent", invited_by=alice)
+    invitation = Invitation.objects.create(
+        workspace=workspace_a, email="hoa@example.com", role="agent", invited_by=alice
+    )
     page = client.get(f"/invite/{invitation.token}/")
     assert page.status_code == 200 and "hoa@example.com" in page.content.decode()
-    response = client.post(f"/invite/{invitation.token}/", {"full_name": "Hoa", "password": "a-long-pass-phrase-9"})
+    response = client.post(
+        f"/invite/{invitation.token}/", {"full_name": "Hoa", "password": "a-long-pass-phrase-9"}
+    )
     assert response.status_code == 302 and response["Location"] == f"/w/{workspace_a.slug}/"
     user = User.objects.get(email="hoa@example.com")
     assert Membership.objects.get(user=user, workspace=workspace_a).role == "agent"
@@ -37,14 +43,20 @@ def test_new_person_signs_up_through_the_link(client, workspace_a, alice):
 
 
 def test_weak_password_is_refused_with_a_message(client, workspace_a, alice):
-    invitation = Invitation.objects.create(workspace=workspace_a, email="hoa@example.com", invited_by=alice)
+    invitation = Invitation.objects.create(
+        workspace=workspace_a, email="hoa@example.com", invited_by=alice
+    )
     response = client.post(f"/invite/{invitation.token}/", {"full_name": "Hoa", "password": "123"})
     assert response.status_code == 200
     assert not User.objects.filter(email="hoa@example.com").exists()
 
 
-def test_existing_user_accepts_after_login_and_double_click_joins_once(client_for, charlie, workspace_a, alice):
-    invitation = Invitation.objects.create(workspace=workspace_a, email=charlie.email, role="admin", invited_by=alice)
+def test_existing_user_accepts_after_login_and_double_click_joins_once(
+    client_for, charlie, workspace_a, alice
+):
+    invitation = Invitation.objects.create(
+        workspace=workspace_a, email=charlie.email, role="admin", invited_by=alice
+    )
     client = client_for(charlie)
     client.post(f"/invite/{invitation.token}/")
     client.post(f"/invite/{invitation.token}/")
@@ -53,7 +65,9 @@ def test_existing_user_accepts_after_login_and_double_click_joins_once(client_fo
 
 
 def test_invitation_for_someone_else_is_refused(client_for, bob, workspace_b, charlie):
-    invitation = Invitation.objects.create(workspace=workspace_b, email="other@example.com", invited_by=charlie)
+    invitation = Invitation.objects.create(
+        workspace=workspace_b, email="other@example.com", invited_by=charlie
+    )
     response = client_for(bob).post(f"/invite/{invitation.token}/", follow=True)
     assert "other@example.com" in response.content.decode()
     assert not Membership.objects.filter(user=bob, workspace=workspace_b).exists()
@@ -61,7 +75,9 @@ def test_invitation_for_someone_else_is_refused(client_for, bob, workspace_b, ch
 
 def test_expired_and_withdrawn_links_are_dead(client, workspace_a, alice):
     expired = Invitation.objects.create(
-        workspace=workspace_a, email="a@example.com", invited_by=alice,
+        workspace=workspace_a,
+        email="a@example.com",
+        invited_by=alice,
         expires_at=timezone.now() - timedelta(minutes=1),
     )
     withdrawn = Invitation.objects.create(

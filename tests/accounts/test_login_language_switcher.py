@@ -52,7 +52,9 @@ def test_language_switch_ignores_foreign_redirects(client, db):
     assert response["Location"] == "/"
 
 
-def test_switcher_lists_every_workspace_and_home_remembers_the_last(client_for, alice, workspace_a, workspace_b):
+def test_switcher_lists_every_workspace_and_home_remembers_the_last(
+    client_for, alice, workspace_a, workspace_b
+):
     from accounts.models import Membership
 
     Membership.objects.create(workspace=workspace_b, user=alice, role="agent")
@@ -92,7 +94,9 @@ def test_workspace_time_zone_and_language_are_active_on_its_pages(rf, alice, wor
     request.user = alice
     request.session = {}
     request.language_chosen = False
-    middleware = TenancyMiddleware(lambda req: middleware.process_view(req, view, (), {"ws": "shop-a"}) or view(req))
+    middleware = TenancyMiddleware(
+        lambda req: middleware.process_view(req, view, (), {"ws": "shop-a"}) or view(req)
+    )
     middleware(request)
     assert seen == {"zone": "Europe/Warsaw", "language": "en"}
     assert request.session["last_workspace"] == "shop-a"

@@ -35,7 +35,9 @@ def test_admin_cannot_demote_an_owner(client_for, alice, adam, workspace_a):
     from accounts.models import Membership
 
     alice_membership = Membership.objects.get(user=alice)
-    client_for(adam).post(f"/w/{workspace_a.slug}/members/{alice_membership.pk}/", {"role": "agent"})
+    client_for(adam).post(
+        f"/w/{workspace_a.slug}/members/{alice_membership.pk}/", {"role": "agent"}
+    )
     alice_membership.refresh_from_db()
     assert alice_membership.role == "owner"
 
@@ -58,14 +60,18 @@ def test_last_owner_cannot_be_demoted(client_for, alice, adam, workspace_a):
     assert other.role == "owner"
 
 
-def test_removed_agent_hands_back_their_customers(client_for, adam, bob, workspace_a, conversation_a):
+def test_removed_agent_hands_back_their_customers(
+    client_for, adam, bob, workspace_a, conversation_a
+):
     from accounts.models import Membership
     from conversations.models import Conversation
     from routing.models import AssignmentChange
 
     Conversation.objects.filter(pk=conversation_a.pk).update(assignee=bob)
     bob_membership = Membership.objects.get(user=bob)
-    client_for(adam).post(f"/w/{workspace_a.slug}/members/{bob_membership.pk}/", {"action": "remove"})
+    client_for(adam).post(
+        f"/w/{workspace_a.slug}/members/{bob_membership.pk}/", {"action": "remove"}
+    )
     conversation_a.refresh_from_db()
     assert conversation_a.assignee is None
     change = AssignmentChange.objects.get(conversation=conversation_a)

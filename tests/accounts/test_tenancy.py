@@ -54,7 +54,9 @@ def test_deactivated_member_loses_access(client_for, bob, workspace_a):
     assert client_for(bob).get(f"/w/{workspace_a.slug}/").status_code == 404
 
 
-def test_foreign_conversation_id_in_own_workspace_is_404(client_for, charlie, workspace_b, conversation_a):
+def test_foreign_conversation_id_in_own_workspace_is_404(
+    client_for, charlie, workspace_b, conversation_a
+):
     response = client_for(charlie).get(f"/w/{workspace_b.slug}/c/{conversation_a.pk}/")
     assert response.status_code == 404
 
@@ -69,8 +71,12 @@ def test_foreign_membership_id_is_404(client_for, alice, bob, charlie, workspace
 
 
 def test_foreign_invitation_id_is_404(client_for, alice, charlie, workspace_a, workspace_b):
-    invitation = Invitation.objects.create(workspace=workspace_a, email="x@a.test", invited_by=alice)
-    response = client_for(charlie).post(f"/w/{workspace_b.slug}/invitations/{invitation.pk}/revoke/")
+    invitation = Invitation.objects.create(
+        workspace=workspace_a, email="x@a.test", invited_by=alice
+    )
+    response = client_for(charlie).post(
+        f"/w/{workspace_b.slug}/invitations/{invitation.pk}/revoke/"
+    )
     assert response.status_code == 404
     invitation.refresh_from_db()
     assert invitation.revoked_at is None

@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def settings_variables() -> set[str]:
     source = (ROOT / "inbox_project" / "settings.py").read_text()
-    pattern = r'(?:os\.environ\.get|os\.environ\[|env_bool|env_list|env_int)\(?\s*"([A-Z][A-Z0-9_]+)"'
+    pattern = (
+        r'(?:os\.environ\.get|os\.environ\[|env_bool|env_list|env_int)\(?\s*"([A-Z][A-Z0-9_]+)"'
+    )
     return set(re.findall(pattern, source))
 
 

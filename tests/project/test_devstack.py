@@ -42,14 +42,21 @@ def descendants_and_services(data_dir: Path, root_pid: int) -> list[psutil.Proce
 def test_run_serves_login_and_ctrl_c_stops_everything(tmp_path):
     data_dir = tmp_path / "data"
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "TEST_DATABASE_NAME"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "TEST_DATABASE_NAME"}
+    }
     env.update(INBOX_DATA_DIR=str(data_dir), PORT=str(port), PYTHONUNBUFFERED="1")
     log_path = tmp_path / "run.log"
     started: list[psutil.Process] = []
     with open(log_path, "w") as log:
         supervisor = subprocess.Popen(
             [sys.executable, "-m", "inbox_project.devstack", "run"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     try:
         url = None
@@ -86,7 +93,8 @@ def test_run_serves_login_and_ctrl_c_stops_everything(tmp_path):
         supervisor.wait(90)
     time.sleep(1)
     leftovers = [
-        p for p in started + descendants_and_services(data_dir, supervisor.pid)
+        p
+        for p in started + descendants_and_services(data_dir, supervisor.pid)
         if p.is_running() and p.status() != psutil.STATUS_ZOMBIE
     ]
     assert leftovers == [], [p.cmdline() for p in leftovers]

@@ -21,7 +21,11 @@ def run_manage(*args, **env):
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

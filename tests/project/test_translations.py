@@ -25,11 +25,13 @@ def test_placeholders_survive_translation():
     catalogue = polib.pofile(str(CATALOGUE))
 
     placeholder = re.compile(r"%\(\w+\)[sd]|\{\{\s*\w+\s*\}\}|%[sd]")
+
     def same(source, translated):
         return sorted(placeholder.findall(source)) == sorted(placeholder.findall(translated))
 
     broken = [
-        e.msgid for e in catalogue.translated_entries()
+        e.msgid
+        for e in catalogue.translated_entries()
         if not (
             all(same(e.msgid_plural, text) for text in e.msgstr_plural.values())
             if e.msgid_plural

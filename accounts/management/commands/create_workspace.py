@@ -37,6 +37,8 @@ class Command(BaseCommand):
                 time_zone=options["time_zone"],
                 language=options["language"],
             )
-        self.stdout.write(self.style.SUCCESS(f"Workspace {workspace.name!r} at /w/{workspace.slug}/"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Workspace {workspace.name!r} at /w/{workspace.slug}/")
+        )
         if password and not options["owner_password"]:
             self.stdout.write(f"New owner {email}, password: {password} (ask them to change it)")

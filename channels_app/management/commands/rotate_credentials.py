@@ -26,4 +26,6 @@ class Command(BaseCommand):
                 account.credentials_encrypted = crypto.rotate(account.credentials_encrypted)
                 account.save(update_fields=["credentials_encrypted"])
                 rotated += 1
-        self.stdout.write(self.style.SUCCESS(f"Re-encrypted credentials of {rotated} channel account(s)."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Re-encrypted credentials of {rotated} channel account(s).")
+        )
