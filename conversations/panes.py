@@ -3,10 +3,6 @@ fetched alone renders exactly like the same pane inside the page."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,24 +23,6 @@ from conversations.forms import (
 )
 from conversations.models import Conversation, Label, OrderStatus
 from conversations.presenters import present_rows
-
-CLAIM_PANEL = "routing/_claim_panel.html"
-
-
-@lru_cache(maxsize=1)
-def _claim_panel_exists() -> bool:
-    try:
-        get_template(CLAIM_PANEL)
-    except TemplateDoesNotExist:  # routing (issue 5) not merged yet
-        return False
-    return True
-
-
-def claim_panel_available() -> bool:
-    if _claim_panel_exists():
-        return True
-    _claim_panel_exists.cache_clear()  # look again next time: it may land while we run
-    return False
 
 
 def list_context(request, *, cursor: str | None = None) -> dict:
@@ -125,7 +103,6 @@ def header_context(request, conversation: Conversation) -> dict:
         "labels_on": current,
         "labels_available": available,
         "marks": selectors.agent_marks(conversation=conversation, user=request.user),
-        "has_claim_panel": claim_panel_available(),
     }
 
 

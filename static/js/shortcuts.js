@@ -25,10 +25,10 @@
     Inbox.openConversation(row.dataset.conv, { focusComposer: false });
   };
 
-  // The claim panel (routing) brings its own claim and close buttons.
+  // Claim and close are the claim panel's buttons (routing).
   const SELECTORS = {
-    claim: '[data-testid="claim-button"], [data-shortcut="claim"]',
-    close: '[data-testid="close-button"], [data-shortcut="close"]',
+    claim: '[data-testid="claim-button"]',
+    close: '[data-testid="close-button"]',
   };
   function press(name) {
     Inbox.whenPaneReady(() => {
