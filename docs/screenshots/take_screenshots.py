@@ -1,7 +1,7 @@
 """Retake docs/screenshots/inbox-*.png from a running server with the demo data.
 
     make run            # or: manage.py seed_demo && uvicorn inbox_project.asgi:application
-    .venv/bin/python docs/screenshots/take_screenshots.py http://127.0.0.1:8000 264
+    .venv/bin/python docs/screenshots/take_screenshots.py http://127.0.0.1:8000 174
 
 The second argument is the conversation shown (any open one of the demo workspace).
 """
@@ -37,5 +37,5 @@ def main(base: str, conversation: str) -> None:
 if __name__ == "__main__":
     main(
         sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000",
-        sys.argv[2] if len(sys.argv) > 2 else "264",
+        sys.argv[2] if len(sys.argv) > 2 else "174",
     )
