@@ -415,11 +415,13 @@ def agent_muted_and_followed_ids(*, workspace, user) -> dict[str, list[int]]:
     }
 
 
-def quick_reply_list(*, workspace, limit: int = 500) -> list[dict]:
+def quick_reply_list(*, workspace, limit: int | None = 500) -> list[dict]:
+    """The workspace's quick replies by shortcut: the composer's "/" menu (capped) and their
+    settings page (`limit=None`: every one)."""
     return list(
         QuickReply.objects.filter(workspace=workspace)
         .order_by("shortcut")
-        .values("shortcut", "text")[:limit]
+        .values("id", "shortcut", "text")[:limit]
     )
 
 

@@ -107,9 +107,7 @@ def quick_reply_settings(request):
         request,
         "conversations/quick_replies.html",
         {
-            "quick_replies": QuickReply.objects.filter(workspace=request.workspace).order_by(
-                "shortcut"
-            ),
+            "quick_replies": selectors.quick_reply_list(workspace=request.workspace, limit=None),
             "text_max": quick_replies.TEXT_MAX_CHARS,
             "shortcut_max": quick_replies.SHORTCUT_MAX_CHARS,
         },
