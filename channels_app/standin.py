@@ -19,7 +19,9 @@ Control endpoints (not part of Graph):
     GET    /_media/<kind>/<name>   a CDN stand-in for attachments and profile pictures
                                    (kind `redirect`: 302 to the url-quoted <name>):
            image|avatar (PNG), video (MP4), audio, file (PDF), stream (PNG without a length),
-           html (a web page), expired (403, like a stale signed link), flaky (503)
+           html (a web page), disguised (a web page labelled image/png), opaque (a web
+           page labelled application/octet-stream), expired (403, like a stale signed
+           link), flaky (503)
     GET    /_health
 """
 
@@ -149,6 +151,8 @@ MEDIA = {
     "audio": (200, "audio/mpeg", lambda name: b"ID3" + name.encode() * 64),
     "file": (200, "application/pdf", lambda name: b"%PDF-1.4\n" + name.encode() * 64),
     "html": (200, "text/html; charset=utf-8", lambda name: b"<html><body>Page</body></html>"),
+    "disguised": (200, "image/png", lambda name: b"<html><script>alert(1)</script></html>"),
+    "opaque": (200, "application/octet-stream", lambda name: b"<svg onload=alert(1)></svg>"),
     "expired": (403, "text/html", lambda name: b"URL signature expired"),
     "flaky": (503, "text/plain", lambda name: b"Service Unavailable"),
 }  # fmt: skip

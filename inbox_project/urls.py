@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,6 +6,7 @@ from accounts.urls import workspace_urlpatterns as account_pages
 from channels_app.urls import webhook_urlpatterns as webhooks
 from channels_app.urls import workspace_urlpatterns as channel_pages
 from conversations.urls import workspace_urlpatterns as inbox_pages
+from conversations.views.media import media_file
 from inbox_project.health import healthz
 from routing.urls import workspace_urlpatterns as routing_pages
 
@@ -22,7 +22,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
-if settings.DEBUG:
-    # Uploaded attachments in development; production serves MEDIA_ROOT from the proxy or
-    # object storage.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Stored files (attachments, media copies, profile pictures), in development and production
+# alike: through a view that checks who asks and sets safe headers (conversations/views/media.py).
+urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media_file, name="media")]

@@ -15,9 +15,11 @@ A failure is recorded on the attachment and never touches the message otherwise.
 failures (network, 5xx, 429, timeout) retry with backoff up to MEDIA_DOWNLOAD_MAX_ATTEMPTS.
 The timeline shows our copy (`channel_media.attachment_src`), else the original link.
 
-Stored files get a random name and an extension chosen from the content type (never from the
-URL or the customer's file name), and SVG / HTML are refused, so nothing we serve back from
-our domain can run script.
+Stored files get a random name and an extension chosen from what the bytes are (magic bytes,
+`conversations.files.sniff`; never the URL, the customer's file name or the provider's
+Content-Type, which only has to agree), and SVG / HTML / XML / script are refused, so nothing
+we serve back from our domain can run script; `/media/` serves what is not a picture as a
+sandboxed download (`conversations/views/media.py`).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels_app.http import thread_session
-from conversations import events
+from conversations import events, files
 from conversations.models import Message
 
 log = logging.getLogger(__name__)
@@ -49,22 +51,8 @@ log = logging.getLogger(__name__)
 DOWNLOAD_TYPES = frozenset({"image", "sticker", "video", "audio", "file", "story_mention"})
 # An attachment that says it is an image must be one, and so on.
 TYPE_FAMILIES = {"image": "image/", "sticker": "image/", "video": "video/", "audio": "audio/"}
-# Never stored, whatever the allow-list says: they can carry script when served back.
-REFUSED_TYPES = frozenset({"image/svg+xml", "text/html", "application/xhtml+xml", "text/xml",
-                           "application/xml", "application/javascript", "text/javascript"})  # fmt: skip
-EXTENSIONS = {
-    "image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
-    "image/heic": ".heic", "image/heif": ".heif", "image/bmp": ".bmp",
-    "video/mp4": ".mp4", "video/quicktime": ".mov", "video/webm": ".webm", "video/3gpp": ".3gp",
-    "audio/mpeg": ".mp3", "audio/mp4": ".m4a", "audio/aac": ".aac", "audio/ogg": ".ogg",
-    "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/webm": ".weba", "audio/amr": ".amr",
-    "application/pdf": ".pdf", "application/zip": ".zip", "text/plain": ".txt", "text/csv": ".csv",
-    "application/msword": ".doc", "application/vnd.ms-excel": ".xls",
-    "application/vnd.ms-powerpoint": ".ppt",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
-}  # fmt: skip
+REFUSED_TYPES = files.REFUSED_TYPES
+EXTENSIONS = files.EXTENSIONS
 CHUNK_BYTES = 64 * 1024
 SPOOL_BYTES = 1024 * 1024  # larger downloads spill from memory to a temporary file
 ERROR_TEXT_LIMIT = 200
@@ -180,6 +168,13 @@ def download_to_storage(
                 if size == 0:
                     raise DownloadError("empty")
                 buffer.seek(0)
+                # What the bytes are decides, and must be acceptable too (a page served as
+                # image/png is refused here).
+                sniffed = files.sniff(buffer.read(files.SNIFF_BYTES), declared=content_type)
+                if not sniffed or not accept(sniffed):
+                    raise DownloadError("content", f"{content_type} is {sniffed or 'refused'}")
+                content_type = sniffed
+                buffer.seek(0)
                 name = default_storage.save(name_for(content_type), File(buffer))
     except requests.RequestException as exc:
         raise DownloadError("network", type(exc).__name__, transient=True) from exc
@@ -223,11 +218,6 @@ def _open(url: str, *, timeout: float) -> requests.Response:
 
 def stored_url(name: str) -> str:
     return default_storage.url(name)
-
-
-def absolute_url(url: str) -> str:
-    """Storage URLs are relative with FileSystemStorage; model URLFields want absolute ones."""
-    return settings.SITE_URL + url if url.startswith("/") else url
 
 
 def delete_quietly(name: str) -> None:

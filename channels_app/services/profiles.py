@@ -239,7 +239,8 @@ def _avatar(*, contact: Contact, profile: Profile, now: datetime) -> tuple[str, 
     except media.DownloadError as error:
         log.info("avatar of contact %s not copied: %s", contact.pk, error)
         return profile.avatar_url, ""
-    return media.absolute_url(media.stored_url(stored.name)), stored.name
+    # Relative to the page (/media/…), so it loads whatever host and port serve the app.
+    return media.stored_url(stored.name), stored.name
 
 
 def _fill(*, contact: Contact, name: str, avatar_url: str) -> tuple[bool, bool]:

@@ -1,6 +1,7 @@
 """Formatting for the inbox: money in VND (350.000 ₫), compact times, system event lines."""
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,8 +103,11 @@ def get_item(mapping, key):
 
 @register.filter
 def safe_url(value) -> str:
-    """Only http(s) links from provider data reach an href or src."""
+    """Only http(s) links from provider data, or our own stored files (/media/…, relative to
+    the page), reach an href or src."""
     url = str(value or "").strip()
+    if url.startswith(settings.MEDIA_URL) and not url.startswith("//") and ".." not in url:
+        return url
     return url if url.lower().startswith(("https://", "http://")) else ""
 
 

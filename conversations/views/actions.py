@@ -17,6 +17,7 @@ from conversations.forms import ComposerForm, NoteForm, OrderForm
 from conversations.models import ConversationStatus, Message, MessageKind
 from conversations.services import actions
 from conversations.services import messages as message_services
+from conversations.services.attachments import attachments_check, attachments_stored
 from inbox_project.errors import ApplicationError
 
 PAGE = "conversations/inbox.html"
@@ -78,17 +79,16 @@ def conversation_send(request, pk):
                 conversation=conversation, user=request.user, text=data.get("text", "")
             )
         else:
-            attachments = actions.attachments_store(
-                workspace=request.workspace, files=request.FILES.getlist("files")
-            )
-            message = message_services.message_send(
-                conversation=conversation,
-                author=request.user,
-                text=data.get("text", ""),
-                attachments=attachments,
-                confirmation=bool(data.get("confirm_human_agent")),
-                purpose=data.get("purpose") or None,
-            )
+            uploads = attachments_check(files=request.FILES.getlist("files"))
+            with attachments_stored(workspace=request.workspace, uploads=uploads) as described:
+                message = message_services.message_send(
+                    conversation=conversation,
+                    author=request.user,
+                    text=data.get("text", ""),
+                    attachments=described,
+                    confirmation=bool(data.get("confirm_human_agent")),
+                    purpose=data.get("purpose") or None,
+                )
     except ApplicationError as error:
         if not request.htmx:
             flash.error(request, error.message)
