@@ -118,6 +118,42 @@ def test_a_web_page_is_refused(graph, inbound, download):
     assert message.attachments[0]["download_error"].startswith("content_type: text/html")
 
 
+@pytest.mark.parametrize(
+    "attachment_type, kind", [("image", "disguised"), ("file", "opaque"), ("image", "opaque")]
+)
+def test_a_page_under_another_label_is_refused_by_its_bytes(
+    graph, inbound, download, media_root, attachment_type, kind
+):
+    """The CDN says image/png or application/octet-stream, the bytes are HTML / SVG: refused
+    for good and nothing is written."""
+    message = inbound((attachment_type, media_url(graph, kind, "x.png")))
+    assert download(message) == "failed"
+    message.refresh_from_db()
+    [attachment] = message.attachments
+    assert attachment["download_error"].startswith("content") and attachment["download_failed"]
+    assert "stored_path" not in attachment
+    assert [p for p in media_root.rglob("*") if p.is_file()] == []
+
+
+def test_a_stored_copy_is_served_to_members_only_with_safe_headers(
+    graph, inbound, download, client_for, alice, charlie
+):
+    message = inbound(("file", media_url(graph, "file", "bao-gia.pdf")),
+                      ("image", media_url(graph, "image", "a.png")))  # fmt: skip
+    assert download(message) == "stored"
+    message.refresh_from_db()
+    pdf, png = message.attachments
+    assert pdf["stored_path"].endswith(".pdf") and png["stored_path"].endswith(".png")
+    served = client_for(alice).get("/media/" + pdf["stored_path"])
+    assert served["Content-Type"] == "application/pdf"
+    assert served["Content-Disposition"].startswith("attachment;")
+    assert served["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    picture = client_for(alice).get("/media/" + png["stored_path"])
+    assert (picture["Content-Type"], picture["Content-Disposition"]) == ("image/png", "inline")
+    assert client_for(charlie).get("/media/" + png["stored_path"]).status_code == 404
+
+
 @pytest.mark.parametrize("kind", ["image", "stream"])
 def test_files_over_the_cap_are_refused(graph, inbound, download, settings, kind):
     """Refused on the declared length, and while streaming when there is none."""
