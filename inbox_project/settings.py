@@ -310,7 +310,8 @@ MEDIA_DOWNLOAD_HOSTS = env_list(
     "fbcdn.net,fbsbx.com,cdninstagram.com,facebook.com,instagram.com"
     + (",127.0.0.1,localhost" if DEBUG else ""),
 )
-# Content types kept ("image/" = the family). HTML, XML, SVG and script are always refused.
+# Content types kept ("image/" = the family), checked against what the bytes are (magic bytes,
+# conversations/files.py), not only the header. HTML, XML, SVG and script are always refused.
 MEDIA_ALLOWED_CONTENT_TYPES = env_list(
     "MEDIA_ALLOWED_CONTENT_TYPES",
     "image/,video/,audio/,application/pdf,application/zip,application/msword,"
