@@ -235,3 +235,33 @@ def test_a_stored_avatar_renders_relative_to_the_page(client_for, bob, claimed):
     )
     assert f'src="/media/avatars/{claimed.workspace_id}/2026/12/pic.png"' in page
     assert "127.0.0.1:8000/media" not in page
+
+
+def test_media_is_served_by_the_app_with_debug_off_too(settings):
+    """Production serves /media/ through the same view (no proxy rule needed, no bypass)."""
+    import importlib
+
+    from django.urls import clear_url_caches, resolve
+
+    import inbox_project.urls
+    from conversations.views.media import media_file
+
+    debug, settings.DEBUG = settings.DEBUG, False
+    try:
+        importlib.reload(inbox_project.urls)
+        clear_url_caches()
+        assert resolve("/media/outbound/1/2026/12/a.png").func is media_file
+    finally:
+        settings.DEBUG = debug
+        importlib.reload(inbox_project.urls)
+        clear_url_caches()
+
+
+def test_the_file_picker_offers_only_accepted_types(client_for, bob, claimed):
+    page = (
+        client_for(bob)
+        .get(reverse("conversation", kwargs={"ws": "shop-a", "pk": claimed.pk}))
+        .content.decode()
+    )
+    assert 'name="files"' in page and 'accept="image/jpeg,image/png,image/gif,image/webp,' in page
+    assert "svg" not in page.split('name="files"', 1)[1].split(">", 1)[0]
