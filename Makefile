@@ -1,7 +1,8 @@
 # Two commands set everything up on a fresh machine:
 #   make run    install, migrate, seed the demo workspace and start web + worker + beat
-#   make test   install and run the whole suite
+#   make test   install, find (or install) Chromium for the browser tests, run the whole suite
 # With DATABASE_URL / REDIS_URL unset both start a private PostgreSQL and Redis under .data/.
+# Both write a development .env (DJANGO_DEBUG=1) beside manage.py unless one exists.
 
 PYTHON ?= python3
 VENV := .venv
@@ -18,11 +19,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 	$(PY) -m inbox_project.catalogues
+	$(PY) -m inbox_project.devstack dotenv
 
 run: install
 	$(PY) -m inbox_project.devstack run
 
 test: install
+	@$(PY) -m inbox_project.chromium
 	$(PY) -m inbox_project.devstack exec -- $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
