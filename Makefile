@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint messages bench clean-data
+.PHONY: run test install lint messages simulate clean-data
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ run: install
 test: install
 	@$(PY) -m inbox_project.chromium
 	$(PY) -m inbox_project.devstack exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+# Simulated customers against the stack `make run` is running in another shell, e.g.
+#   make simulate ARGS="--workspace shop-demo --rate 2 --count 100"   (ARGS="--help" lists all)
+simulate: install
+	$(PY) -m inbox_project.devstack manage simulate $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

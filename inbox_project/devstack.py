@@ -8,6 +8,7 @@ normal exit, on Ctrl-C and on SIGTERM.
     python -m inbox_project.devstack exec -- pytest      # services around one command
     python -m inbox_project.devstack run                 # migrate, seed, web + worker + beat
     python -m inbox_project.devstack dotenv              # write the development .env if absent
+    python -m inbox_project.devstack manage simulate ... # manage.py against the running stack
 """
 
 from __future__ import annotations
@@ -361,6 +362,7 @@ def cmd_run(argv: list[str]) -> int:
                 "--loglevel", os.environ.get("WORKER_LOG_LEVEL", "WARNING"), "--schedule", str(DATA / "celerybeat-schedule"),
             )  # fmt: skip
             wait_for_port_or_death(stack, port, timeout=30, what="the web server")
+            write_stack_env(stack)
             start_demo_customers(stack, manage, url)
             print_banner(url + "/")
             while (dead := stack.dead_child()) is None:
@@ -375,6 +377,32 @@ def cmd_run(argv: list[str]) -> int:
         except KeyboardInterrupt:
             log("stopping")
             return 0
+        finally:
+            STACK_ENV.unlink(missing_ok=True)
+
+
+# Where a running `make run` says how to reach it, for `devstack manage` in another shell.
+STACK_ENV = DATA / "stack.env"
+STACK_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SITE_URL", "META_GRAPH_URL")
+
+
+def write_stack_env(stack: Stack) -> None:
+    lines = [f"{name}={stack.env[name]}" for name in STACK_VARIABLES if stack.env.get(name)]
+    STACK_ENV.write_text("\n".join(lines) + "\n")
+
+
+def cmd_manage(argv: list[str]) -> int:
+    """`manage.py ARGS` against the stack `make run` is running (its private PostgreSQL and
+    Redis have ports of their own), e.g. `make simulate ARGS="--workspace shop-demo"`."""
+    env = os.environ.copy()
+    env.setdefault("DJANGO_DEBUG", "1")
+    if STACK_ENV.exists():
+        for line in STACK_ENV.read_text().splitlines():
+            name, _, value = line.partition("=")
+            env[name] = value
+    elif not argv or "--help" not in argv:
+        log("`make run` is not running here: using DATABASE_URL / REDIS_URL as they are")
+    return subprocess.call([sys.executable, "manage.py", *argv], env=env, cwd=ROOT)
 
 
 class ChildDied(RuntimeError):
@@ -445,7 +473,7 @@ def cmd_dotenv(argv: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = {"exec": cmd_exec, "run": cmd_run, "dotenv": cmd_dotenv}
+    commands = {"exec": cmd_exec, "run": cmd_run, "dotenv": cmd_dotenv, "manage": cmd_manage}
     if not argv or argv[0] not in commands:
         print(__doc__, file=sys.stderr)
         return 2

@@ -150,6 +150,17 @@ def test_run_serves_both_ways_for_a_minute_and_ctrl_c_stops_everything(tmp_path,
             assert channels.status_code == 200
             assert f"{url}webhooks/facebook/" in channels.text, name
             assert "127.0.0.1:8000" not in channels.text or run.port == 8000
+        # Another shell reaches the running stack (its private PostgreSQL has a port of its
+        # own): simulated customers post signed webhooks to the SITE_URL it printed.
+        embedded = runs["embedded"]
+        simulate = subprocess.run(
+            [sys.executable, "-m", "inbox_project.devstack", "manage", "simulate",
+             "--workspace", DEMO_WORKSPACE_SLUG, "--count", "3", "--rate", "10", "--seed", "7"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+            env={**{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+                 "INBOX_DATA_DIR": str(embedded.data_dir)},
+        )  # fmt: skip
+        assert simulate.returncode == 0, simulate.stdout + simulate.stderr
         external_log = runs["external"].log_path.read_text()
         assert "embedded" not in external_log, external_log[-3000:]
 
@@ -219,3 +230,18 @@ def test_development_env_is_written_once_and_never_overwritten(tmp_path):
     path.write_text("DJANGO_DEBUG=0\nDJANGO_SECRET_KEY=mine\n")
     assert write_development_env(path) is False
     assert path.read_text() == "DJANGO_DEBUG=0\nDJANGO_SECRET_KEY=mine\n"
+
+
+def test_readme_manage_command_works_in_a_new_shell():
+    """`python manage.py simulate --help` with nothing exported: the development .env that
+    `make install` / `make run` write makes manage.py start (DEBUG on, development keys)."""
+    from inbox_project.devstack import write_development_env
+
+    write_development_env()  # what `make install` did; an existing .env is left alone
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "simulate", "--help"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "--workspace" in result.stdout and "--base-url" in result.stdout
