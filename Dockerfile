@@ -5,8 +5,15 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --no-cache-dir .
 COPY . .
-RUN python -m inbox_project.catalogues \
- && DJANGO_DEBUG=1 python manage.py collectstatic --no-input -v 0
+# Static files are collected with the production settings (DEBUG off), so the hashed names
+# and the staticfiles.json manifest the app serves from are written. The settings refuse to
+# load without secrets: throwaway ones are generated for this step only and never kept.
+RUN python -m inbox_project.catalogues
+RUN DJANGO_DEBUG=0 \
+    DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+    CREDENTIAL_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+    python manage.py collectstatic --no-input -v 0 \
+ && test -f "${STATIC_ROOT:-staticfiles}/staticfiles.json"
 RUN useradd --create-home inbox && chown -R inbox /app
 USER inbox
 EXPOSE 8000

@@ -1,14 +1,15 @@
 # Two commands set everything up on a fresh machine:
 #   make run    install, migrate, seed the demo workspace and start web + worker + beat
-#   make test   install and run the whole suite
+#   make test   install, find (or install) Chromium for the browser tests, run the whole suite
 # With DATABASE_URL / REDIS_URL unset both start a private PostgreSQL and Redis under .data/.
+# Both write a development .env (DJANGO_DEBUG=1) beside manage.py unless one exists.
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint messages bench clean-data
+.PHONY: run test install lint messages simulate clean-data
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,12 +19,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 	$(PY) -m inbox_project.catalogues
+	$(PY) -m inbox_project.devstack dotenv
 
 run: install
 	$(PY) -m inbox_project.devstack run
 
 test: install
+	@$(PY) -m inbox_project.chromium
 	$(PY) -m inbox_project.devstack exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+# Simulated customers against the stack `make run` is running in another shell, e.g.
+#   make simulate ARGS="--workspace shop-demo --rate 2 --count 100"   (ARGS="--help" lists all)
+simulate: install
+	$(PY) -m inbox_project.devstack manage simulate $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -46,6 +46,13 @@ def log(message: str) -> None:
     print(f"[bench/inbox] {message}", file=sys.stderr, flush=True)
 
 
+def migrate() -> None:
+    """A fresh DATABASE_URL has no tables yet: bring its schema up to date first."""
+    command = [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"]
+    log("$ manage.py migrate --no-input")
+    subprocess.run(command, check=True, cwd=ROOT, stdout=sys.stderr)
+
+
 def seed(slug: str, conversations: int, messages_per: int) -> None:
     command = [
         sys.executable, str(ROOT / "manage.py"), "seed_demo", "--conversations", str(conversations),
@@ -208,6 +215,7 @@ def main() -> None:
         "small": f"bench-inbox-{options.small // 1000}k",
         "large": f"bench-inbox-{options.large // 1000}k",
     }
+    migrate()
     if not options.no_seed:
         seed(slugs["small"], options.small, options.messages_per)
         seed(slugs["large"], options.large, options.messages_per)

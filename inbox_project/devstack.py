@@ -7,6 +7,8 @@ normal exit, on Ctrl-C and on SIGTERM.
 
     python -m inbox_project.devstack exec -- pytest      # services around one command
     python -m inbox_project.devstack run                 # migrate, seed, web + worker + beat
+    python -m inbox_project.devstack dotenv              # write the development .env if absent
+    python -m inbox_project.devstack manage simulate ... # manage.py against the running stack
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -172,6 +176,63 @@ class EmbeddedRedis:
 # --- the stack ----------------------------------------------------------------------------
 
 
+class Child:
+    """A child process whose output is passed through (prefixed with its name) and whose last
+    lines are kept, so that when it dies the supervisor can say how and with what last words."""
+
+    TAIL_LINES = 20
+
+    def __init__(self, name: str, process: subprocess.Popen):
+        self.name = name
+        self.process = process
+        self.tail: deque[str] = deque(maxlen=self.TAIL_LINES)
+        self.reader = threading.Thread(target=self._pump, name=f"{name}-output", daemon=True)
+        self.reader.start()
+
+    def _pump(self) -> None:
+        for raw in self.process.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            self.tail.append(line)
+            print(f"{self.name:>8} | {line}", flush=True)
+
+    def poll(self) -> int | None:
+        return self.process.poll()
+
+    def death_notice(self) -> str:
+        """`beat exited with code 1` / `web was killed by SIGKILL`, then its last lines."""
+        self.reader.join(2)  # the rest of its output first
+        code = self.process.returncode
+        if code is not None and code < 0:
+            try:
+                how = f"was killed by {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"was killed by signal {-code}"
+        else:
+            how = f"exited with code {code}"
+        lines = list(self.tail)
+        last = "\n".join(f"    {line}" for line in lines) if lines else "    (no output)"
+        return f"{self.name} {how}; its last output:\n{last}"
+
+
+def development_env_text() -> str:
+    return (
+        "# Written by `make install` / `make run` for development; never overwritten.\n"
+        "# manage.py and the bench scripts read it; real environment variables win.\n"
+        "# Production sets its own variables (see .env.example) and DJANGO_DEBUG=0.\n"
+        "DJANGO_DEBUG=1\n"
+    )
+
+
+def write_development_env(path: Path | None = None) -> bool:
+    """Create the development `.env` beside manage.py unless one exists; True if written."""
+    path = path or ROOT / ".env"
+    if path.exists():
+        return False
+    path.write_text(development_env_text())
+    log(f"wrote a development {path.name} (DJANGO_DEBUG=1) beside manage.py")
+    return True
+
+
 class Stack:
     """Services plus child processes, torn down in reverse order of start."""
 
@@ -179,8 +240,9 @@ class Stack:
         self.env = os.environ.copy()
         # The development stack runs with DEBUG on unless told otherwise.
         self.env.setdefault("DJANGO_DEBUG", "1")
+        self.env.setdefault("PYTHONUNBUFFERED", "1")  # children's output arrives as written
         self.services: list = []
-        self.children: list[tuple[str, subprocess.Popen]] = []
+        self.children: list[Child] = []
 
     def start_services(self) -> None:
         if not self.env.get("DATABASE_URL"):
@@ -199,14 +261,25 @@ class Stack:
 
     def spawn(self, name: str, *args: str) -> None:
         # A session of its own: Ctrl-C reaches only us, and we stop children in order.
-        process = subprocess.Popen(list(args), env=self.env, cwd=ROOT, start_new_session=True)
-        self.children.append((name, process))
+        process = subprocess.Popen(
+            list(args), env=self.env, cwd=ROOT, start_new_session=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self.children.append(Child(name, process))
+
+    def dead_child(self) -> Child | None:
+        """The first child that must keep running and has exited, if any."""
+        for child in self.children:
+            if child.name not in OPTIONAL_CHILDREN and child.poll() is not None:
+                return child
+        return None
 
     def stop(self) -> None:
-        for _name, process in reversed(self.children):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for name, process in reversed(self.children):
+        for child in reversed(self.children):
+            if child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
+        for child in reversed(self.children):
+            name, process = child.name, child.process
             try:
                 process.wait(15)
             except subprocess.TimeoutExpired:
@@ -259,7 +332,13 @@ def cmd_run(argv: list[str]) -> int:
     python = sys.executable
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
+    url = f"http://{host}:{port}"
+    write_development_env()
+    # Beat keeps its schedule under the data folder, whichever PostgreSQL / Redis are used.
+    DATA.mkdir(parents=True, exist_ok=True)
     with running_stack() as stack:
+        # Webhook addresses on the channels page and invitation links name this server.
+        stack.env["SITE_URL"] = url
         try:
             manage = [python, "manage.py"]
             for step in (["migrate", "--no-input"], ["seed_demo"]):
@@ -282,20 +361,66 @@ def cmd_run(argv: list[str]) -> int:
                 "beat", python, "-m", "celery", "-A", "inbox_project", "--quiet", "beat",
                 "--loglevel", os.environ.get("WORKER_LOG_LEVEL", "WARNING"), "--schedule", str(DATA / "celerybeat-schedule"),
             )  # fmt: skip
-            wait_for_port(port, timeout=30, what="the web server")
-            start_demo_customers(stack, manage, f"http://{host}:{port}")
-            print_banner(f"http://{host}:{port}/")
-            while True:
-                for name, process in stack.children:
-                    if name in OPTIONAL_CHILDREN:
-                        continue
-                    if process.poll() is not None:
-                        log(f"{name} exited with {process.returncode}; stopping everything")
-                        return 1
+            wait_for_port_or_death(stack, port, timeout=30, what="the web server")
+            write_stack_env(stack)
+            start_demo_customers(stack, manage, url)
+            print_banner(url + "/")
+            while (dead := stack.dead_child()) is None:
                 time.sleep(0.5)
+            log(dead.death_notice())
+            log("stopping everything")
+            return 1
+        except ChildDied as died:
+            log(died.child.death_notice())
+            log("stopping everything")
+            return 1
         except KeyboardInterrupt:
             log("stopping")
             return 0
+        finally:
+            STACK_ENV.unlink(missing_ok=True)
+
+
+# Where a running `make run` says how to reach it, for `devstack manage` in another shell.
+STACK_ENV = DATA / "stack.env"
+STACK_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SITE_URL", "META_GRAPH_URL")
+
+
+def write_stack_env(stack: Stack) -> None:
+    lines = [f"{name}={stack.env[name]}" for name in STACK_VARIABLES if stack.env.get(name)]
+    STACK_ENV.write_text("\n".join(lines) + "\n")
+
+
+def cmd_manage(argv: list[str]) -> int:
+    """`manage.py ARGS` against the stack `make run` is running (its private PostgreSQL and
+    Redis have ports of their own), e.g. `make simulate ARGS="--workspace shop-demo"`."""
+    env = os.environ.copy()
+    env.setdefault("DJANGO_DEBUG", "1")
+    if STACK_ENV.exists():
+        for line in STACK_ENV.read_text().splitlines():
+            name, _, value = line.partition("=")
+            env[name] = value
+    elif not argv or "--help" not in argv:
+        log("`make run` is not running here: using DATABASE_URL / REDIS_URL as they are")
+    return subprocess.call([sys.executable, "manage.py", *argv], env=env, cwd=ROOT)
+
+
+class ChildDied(RuntimeError):
+    def __init__(self, child: Child):
+        super().__init__(child.name)
+        self.child = child
+
+
+def wait_for_port_or_death(stack: Stack, port: int, *, timeout: float, what: str) -> None:
+    """Like wait_for_port, but a child that dies meanwhile is reported at once."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (dead := stack.dead_child()) is not None:
+            raise ChildDied(dead)
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not open port {port} within {timeout:.0f} s")
 
 
 # --- Meta provider stand-in and simulated customers (issue 3) -------------------------------
@@ -309,7 +434,7 @@ def start_graph_standin(stack: Stack, manage: list[str]) -> None:
         return
     standin_port = int(stack.env.get("STANDIN_PORT") or free_port())
     stack.spawn("standin", *manage, "provider_standin", "--port", str(standin_port))
-    wait_for_port(standin_port, timeout=30, what="the Graph API stand-in")
+    wait_for_port_or_death(stack, standin_port, timeout=30, what="the Graph API stand-in")
     stack.env["META_GRAPH_URL"] = f"http://127.0.0.1:{standin_port}/v23.0"
     log(f"Graph API stand-in on {stack.env['META_GRAPH_URL']} (GET /_sent lists what was sent)")
 
@@ -342,8 +467,13 @@ def print_banner(url: str) -> None:
     print(line, flush=True)
 
 
+def cmd_dotenv(argv: list[str]) -> int:
+    write_development_env()
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    commands = {"exec": cmd_exec, "run": cmd_run}
+    commands = {"exec": cmd_exec, "run": cmd_run, "dotenv": cmd_dotenv, "manage": cmd_manage}
     if not argv or argv[0] not in commands:
         print(__doc__, file=sys.stderr)
         return 2

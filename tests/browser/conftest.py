@@ -1,6 +1,6 @@
 """Browser tests: a real ASGI server (uvicorn, WebSockets included) on the test database and
-Debian's Chromium driven by Playwright. One server and one browser per test module; a fresh
-browser context (cookies) per test. Data is committed by the test (transaction=True) so the
+Chromium (Debian's, or whichever inbox_project.chromium finds) driven by Playwright. One
+server and one browser per test module; a fresh browser context (cookies) per test. Data is committed by the test (transaction=True) so the
 server process sees it; the test process's live pushes reach the server through Redis."""
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from inbox_project.chromium import HOW_TO_INSTALL, find_chromium
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = find_chromium()  # `make test` installs one first when there is none
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -64,8 +66,8 @@ def channel_prefix():
 @pytest.fixture(scope="module")
 def live_server_url(django_db_setup, django_db_blocker, tmp_path_factory, channel_prefix):
     """uvicorn serving inbox_project.asgi on the test database, for this module."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    if CHROMIUM is None:
+        pytest.skip(HOW_TO_INSTALL)
     from django.db import connection
 
     port = _free_port()
