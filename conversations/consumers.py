@@ -1,6 +1,6 @@
 """The inbox socket: one per open browser tab.
 
-Authenticated (session), origin-checked (AllowedHostsOriginValidator in asgi.py) and scoped:
+Authenticated (session), origin-checked (whole origin: inbox_project/ws_origin.py) and scoped:
 a socket joins only its own workspace's group and its own person's group, so it can only
 ever receive its workspace's events. A visitor who is not an active member of the workspace
 in the URL is refused before the handshake completes (the socket twin of the HTTP 404).

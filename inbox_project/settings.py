@@ -47,6 +47,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Public base URL, used in invitation e-mails and webhook addresses shown to admins.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Origins (scheme://host[:port]) browsers may open the inbox socket from (inbox_project/ws_origin.py).
+SITE_ORIGINS = env_list("SITE_ORIGINS") or [SITE_URL]
+WS_ALLOW_LOOPBACK_ORIGINS = env_bool("WS_ALLOW_LOOPBACK_ORIGINS", DEBUG)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
