@@ -9,7 +9,8 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.models import Invitation, Membership, Role, User, Workspace
+from accounts.models import ROLE_RANK, Invitation, Membership, Role, User, Workspace
+from accounts.socket_revocation import close_sockets_after_commit
 from inbox_project.errors import ApplicationError
 
 
@@ -120,8 +121,11 @@ def membership_set_role(*, actor: Membership, membership: Membership, role: str)
         raise ApplicationError(_("Only an owner can change an owner's role or make an owner."))
     if membership.role == Role.OWNER and role != Role.OWNER:
         _ensure_another_owner(membership)
+    demoted = ROLE_RANK[Role(role)] < ROLE_RANK[Role(membership.role)]
     membership.role = role
     membership.save(update_fields=["role"])
+    if demoted:  # what an agent may see is less than an admin's: reconnect under the new role
+        close_sockets_after_commit(workspace_id=membership.workspace_id, user_id=membership.user_id)
     return membership
 
 
@@ -137,6 +141,7 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> None:
     with transaction.atomic():
         membership.is_active = False
         membership.save(update_fields=["is_active"])
+        close_sockets_after_commit(workspace_id=membership.workspace_id, user_id=membership.user_id)
         held = Conversation.objects.filter(
             workspace=membership.workspace, assignee=membership.user
         ).values_list("pk", flat=True)

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -22,7 +24,11 @@ LAST_WORKSPACE_KEY = "last_workspace"
 
 def remember_language(response, language: str):
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax"
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
     )
     return response
 
@@ -38,6 +44,15 @@ class LoginView(auth_views.LoginView):
         if user.language in SUPPORTED:
             remember_language(response, user.language)
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The link e-mailed points at SITE_URL, never at the Host header of the request."""
+
+    def form_valid(self, form):
+        site = urlsplit(settings.SITE_URL)
+        self.extra_email_context = {"domain": site.netloc, "protocol": site.scheme}
+        return super().form_valid(form)
 
 
 @require_POST

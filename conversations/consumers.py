@@ -1,6 +1,6 @@
 """The inbox socket: one per open browser tab.
 
-Authenticated (session), origin-checked (AllowedHostsOriginValidator in asgi.py) and scoped:
+Authenticated (session), origin-checked (whole origin: inbox_project/ws_origin.py) and scoped:
 a socket joins only its own workspace's group and its own person's group, so it can only
 ever receive its workspace's events. A visitor who is not an active member of the workspace
 in the URL is refused before the handshake completes (the socket twin of the HTTP 404).
@@ -10,9 +10,11 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.access import membership_for
+from accounts.socket_revocation import access_group
 from conversations import events
 
 CLOSE_NOT_A_MEMBER = 4404
+CLOSE_ACCESS_CHANGED = 4403
 
 
 @database_sync_to_async
@@ -45,6 +47,7 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         self.joined = [
             events.workspace_group(workspace_id),
             events.user_group(workspace_id, membership.user_id),
+            access_group(workspace_id, membership.user_id),
         ]
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -64,6 +67,13 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"event": "pong"})
+
+    async def membership_revoked(self, event):
+        """Removed or demoted: stop listening now; a reconnect is checked anew."""
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined = []
+        await self.close(code=CLOSE_ACCESS_CHANGED)
 
     async def inbox_event(self, event):
         await self.send_json({key: value for key, value in event.items() if key != "type"})

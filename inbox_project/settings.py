@@ -1,6 +1,7 @@
 """One settings file, driven by the environment (see .env.example for every variable)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Public base URL, used in invitation e-mails and webhook addresses shown to admins (`make run`
 # sets it to the address it serves; production must set it).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Origins (scheme://host[:port]) browsers may open the inbox socket from (inbox_project/ws_origin.py).
+SITE_ORIGINS = env_list("SITE_ORIGINS") or [SITE_URL]
+WS_ALLOW_LOOPBACK_ORIGINS = env_bool("WS_ALLOW_LOOPBACK_ORIGINS", DEBUG)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -188,6 +192,7 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
@@ -339,3 +344,24 @@ CELERY_BEAT_SCHEDULE["channel-subscriptions-check"] = {
     "options": {"expires": META_SUBSCRIPTION_CHECK_SECONDS},
 }
 # --- end profiles, media, subscriptions ---------------------------------------------------------
+
+# --- login throttling (django-axes; accounts/login_throttle.py) --------------------------------
+# A few failures lock the account, more from one address lock the address; the right password
+# is refused while locked. Failures older than the cool-off stop counting.
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_LOCKOUT_ACCOUNT_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_ACCOUNT_FAILURES", "5"))
+LOGIN_LOCKOUT_IP_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_IP_FAILURES", "30"))
+AXES_HANDLER = "accounts.login_throttle.AccountAndAddressHandler"
+AXES_FAILURE_LIMIT = 1  # the handler reports the share of the nearest limit used up
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.login_throttle.username_from_credentials"
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.login_throttle.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 60 * 60))  # link lifetime, s

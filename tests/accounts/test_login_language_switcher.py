@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.test import override_settings
 
 from tests.factories import PASSWORD
 
@@ -100,3 +101,24 @@ def test_workspace_time_zone_and_language_are_active_on_its_pages(rf, alice, wor
     middleware(request)
     assert seen == {"zone": "Europe/Warsaw", "language": "en"}
     assert request.session["last_workspace"] == "shop-a"
+
+
+@override_settings(LANGUAGE_COOKIE_SECURE=True)
+def test_language_cookie_is_secure_in_production(client, db):
+    response = client.post("/language/", {"language": "en", "next": "/login/"}, secure=True)
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME]["secure"] is True
+
+
+def test_production_settings_make_the_language_cookie_secure():
+    import subprocess
+    import sys
+
+    env = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "x" * 60,
+        "CREDENTIAL_KEYS": "ZGV2LW9ubHktY3JlZGVudGlhbC1rZXktMzItYnl0ZXN4",
+        "PATH": "/usr/bin:/bin",
+    }
+    code = "import inbox_project.settings as s; print(s.LANGUAGE_COOKIE_SECURE)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "True", out.stderr
