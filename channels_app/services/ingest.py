@@ -396,7 +396,7 @@ def _plain_inbound(account: ChannelAccount, body: str) -> inbound_batch.Inbound 
     parse: the one-by-one path records failures and the rest)."""
     try:
         parsed = get_adapter(account.kind).parse(account=account, body=body.encode("utf-8"))
-    except PayloadError:
+    except (PayloadError, RecursionError):
         return None
     if len(parsed) != 1 or type(parsed[0]) is not InboundMessage:
         return None
@@ -472,9 +472,10 @@ def _process_locked(event: WebhookEvent) -> str:
     now = timezone.now()
     try:
         parsed = get_adapter(account.kind).parse(account=account, body=event.body.encode("utf-8"))
-    except PayloadError as exc:
+    except (PayloadError, RecursionError) as exc:  # can never parse: fail now, no retry
+        reason = str(exc) if isinstance(exc, PayloadError) else "body is nested too deeply"
         WebhookEvent.objects.filter(pk=event.pk, workspace_id=event.workspace_id).update(
-            status=WebhookEvent.Status.FAILED, error=str(exc)[:2000], attempts=event.attempts + 1,
+            status=WebhookEvent.Status.FAILED, error=reason[:2000], attempts=event.attempts + 1,
             processed_at=now,
         )  # fmt: skip
         return "failed"

@@ -125,7 +125,7 @@ def test_entries_route_by_page_id_never_into_the_url_account(client, page_a, pag
         (b'{"object": "page", "entry": "nope"}', "not a list"),
         (b'{"object": "instagram", "entry": []}', "expected object"),
         (
-            b'{"object": "page", "entry": [{"id": "1001", "messaging": [{"timestamp": 1}]}]}',
+            b'{"object": "page", "entry": [{"id": "1001", "messaging": [{"timestamp": 1700000000000}]}]}',
             "sender.id",
         ),
         (b"[1, 2]", "not a JSON object"),

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
 from channels_app.providers.base import (
     Attachment,
@@ -32,9 +33,29 @@ def load_json(body: bytes) -> dict:
         data = json.loads(body)
     except (UnicodeDecodeError, ValueError) as exc:
         raise PayloadError(f"body is not valid JSON: {exc}") from exc
+    except RecursionError:  # thousands of nested arrays/objects: it can never parse
+        raise PayloadError("body is nested too deeply to parse") from None
     if not isinstance(data, dict):
         raise PayloadError("body is not a JSON object")
+    if _depth_exceeds(data, MAX_DEPTH):
+        raise PayloadError(f"body is nested more than {MAX_DEPTH} levels deep")
     return data
+
+
+# Meta's bodies are a handful of levels deep; anything far deeper would only recurse later
+# (copying, storing as JSON) and fail there on every retry.
+MAX_DEPTH = 32
+
+
+def _depth_exceeds(data, limit: int) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return False
 
 
 def entries(data: dict, *, expected_object: str) -> list[dict]:
@@ -49,18 +70,35 @@ def entries(data: dict, *, expected_object: str) -> list[dict]:
     return items
 
 
+# Provider times outside these bounds are refused (the body is kept, failed, with the reason):
+# Messenger's webhooks are younger than 2010, and a clock a day ahead is not a clock.
+EARLIEST_TIME = datetime(2010, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
+
+
+def plausible(moment: datetime, value) -> datetime:
+    if moment < EARLIEST_TIME or moment > timezone.now() + FUTURE_SLACK:
+        raise PayloadError(
+            f"implausible timestamp {value!r} ({moment:%Y-%m-%d %H:%M} UTC): provider times "
+            f"must lie between {EARLIEST_TIME:%Y-%m-%d} and one day from now"
+        )
+    return moment
+
+
 def from_ms(value) -> datetime:
     try:
-        return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+        moment = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError) as exc:
         raise PayloadError(f"bad timestamp {value!r}") from exc
+    return plausible(moment, value)
 
 
 def from_seconds(value) -> datetime:
     try:
-        return datetime.fromtimestamp(int(value), tz=UTC)
+        moment = datetime.fromtimestamp(int(value), tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError) as exc:
         raise PayloadError(f"bad timestamp {value!r}") from exc
+    return plausible(moment, value)
 
 
 def _id(obj, key: str) -> str:
