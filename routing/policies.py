@@ -145,3 +145,30 @@ def round_robin_order(
 
 def next_turn(turns: Sequence[int]) -> int:
     return (max(turns) if turns else 0) + 1
+
+
+# --- closing and the customer's return -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnOutcome:
+    """What a customer's new message does to a closed conversation."""
+
+    reopen: bool
+    free_owner: bool  # the last handler no longer holds it: it can be claimed or dealt anew
+
+
+def owner_kept_on_close(*, assignee_id: int | None) -> int | None:
+    """Closing keeps the last handler: history, "my customers" and the reports need to know
+    who handled the customer. Only the anti-steal clock stops."""
+    return assignee_id
+
+
+def on_customer_return(*, status: str, assignee_id: int | None) -> ReturnOutcome:
+    """A closed conversation reopens when the customer writes again, and its last handler
+    lets go of it: the new consultation goes to whoever claims it (first click), to the next
+    online agent (round robin) or to an admin's choice (manual). An open conversation keeps
+    its owner."""
+    if status != "closed":
+        return ReturnOutcome(reopen=False, free_owner=False)
+    return ReturnOutcome(reopen=True, free_owner=assignee_id is not None)

@@ -126,7 +126,7 @@ class PanelState:
     can_act: bool
     can_claim: bool
     is_closed: bool
-    transfer_targets: list[Membership]
+    transfer_targets: list[AgentRow]
 
 
 def panel_state(*, conversation: Conversation, membership: Membership | None) -> PanelState:
@@ -140,10 +140,12 @@ def panel_state(*, conversation: Conversation, membership: Membership | None) ->
     )
     targets = []
     if can_act and not is_closed:
+        # With each colleague's live state and open load, so nobody hands a customer to an
+        # agent who is away or already drowning without seeing it.
         targets = [
-            m
-            for m in active_members(workspace_id=conversation.workspace_id)
-            if m.user_id != assignee_id
+            row
+            for row in agents_overview(workspace_id=conversation.workspace_id)
+            if row.membership.user_id != assignee_id
         ]
     return PanelState(
         mode=settings.mode,

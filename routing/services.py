@@ -142,10 +142,10 @@ def _closed_error() -> ApplicationError:
 
 
 def _refuse(*, conversation: Conversation, refusal: str) -> ApplicationError:
-    if refusal == policies.REFUSE_TAKEN:
-        return _taken_error(conversation.assignee)
     if conversation.status != OPEN:
         return _closed_error()
+    if refusal == policies.REFUSE_TAKEN:
+        return _taken_error(conversation.assignee)
     return ApplicationError(
         _("Claim this customer before replying or acting on the conversation."),
         code=policies.REFUSE_CLAIM_FIRST,
@@ -153,6 +153,8 @@ def _refuse(*, conversation: Conversation, refusal: str) -> ApplicationError:
 
 
 def _check_can_act(*, conversation: Conversation, user: User, membership: Membership) -> None:
+    if conversation.status == ConversationStatus.CLOSED and not membership.is_admin:
+        raise _closed_error()  # the last handler too: reopen first
     refusal = policies.act_refusal(
         assignee_id=conversation.assignee_id, user_id=user.pk, is_admin=membership.is_admin
     )
@@ -640,8 +642,10 @@ def conversation_close(
     workspace: Workspace,
     now: datetime.datetime | None = None,
 ) -> Conversation:
-    """End the consultation: the customer goes back to nobody; their next message reopens
-    the conversation and routes it again. Closing a closed conversation is a no-op."""
+    """End the consultation. The last handler stays on it (see
+    `policies.owner_kept_on_close`); the customer's next message reopens the conversation
+    and frees it for a new claim (`policies.on_customer_return`). Closing a closed
+    conversation is a no-op."""
     now = _now(now)
     with transaction.atomic():
         conversation = _lock_or_error(workspace=workspace, pk=conversation_id)
@@ -649,19 +653,17 @@ def conversation_close(
         if conversation.status != OPEN:
             return conversation
         _check_can_act(conversation=conversation, user=user, membership=membership)
-        from_user = conversation.assignee
-        _set_owner(
-            conversation=conversation,
-            to_user=None,
-            now=now,
-            status=ConversationStatus.CLOSED,
-            closed_at=now,
-        )
+        handler = conversation.assignee
+        kept = policies.owner_kept_on_close(assignee_id=conversation.assignee_id)
+        fields = {"status": ConversationStatus.CLOSED, "closed_at": now, "release_deadline": None}
+        Conversation.objects.filter(workspace_id=workspace.pk, pk=conversation.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(conversation, name, value)
         _record(
             conversation=conversation,
             reason=AssignmentReason.CLOSED,
-            from_user=from_user,
-            to_user=None,
+            from_user=handler,
+            to_user=handler if kept else None,
             actor=user,
             now=now,
         )
@@ -695,6 +697,7 @@ def conversation_reopen(
             if owner
             else None
         )
+        last_handler = conversation.assignee
         _set_owner(
             conversation=conversation,
             to_user=owner,
@@ -706,7 +709,7 @@ def conversation_reopen(
         _record(
             conversation=conversation,
             reason=AssignmentReason.REOPENED,
-            from_user=None,
+            from_user=last_handler,
             to_user=owner,
             actor=user,
             now=now,
@@ -734,7 +737,7 @@ def conversation_assert_can_act(
         raise ApplicationError(_("This conversation does not exist."), code="not_found")
     conversation.assignee_id = row["assignee_id"]
     conversation.status = row["status"]
-    if row["assignee_id"] is not None and row["assignee_id"] == user.pk:
+    if row["status"] == OPEN and row["assignee_id"] is not None and row["assignee_id"] == user.pk:
         return
     if membership is None or membership.workspace_id != conversation.workspace_id:
         membership = _membership(workspace_id=conversation.workspace_id, user=user)
@@ -828,11 +831,25 @@ def conversation_route_inbound(
         if locked is None or locked.status == ConversationStatus.ARCHIVED:
             return conversation
         settings = _settings_of(locked)
-        if locked.status == ConversationStatus.CLOSED:
+        outcome = policies.on_customer_return(status=locked.status, assignee_id=locked.assignee_id)
+        if outcome.reopen:
+            last_handler = locked.assignee if outcome.free_owner else None
             Conversation.objects.filter(workspace_id=locked.workspace_id, pk=locked.pk).update(
                 status=OPEN, closed_at=None
             )
             locked.status, locked.closed_at = OPEN, None
+            if last_handler is not None:
+                _set_owner(conversation=locked, to_user=None, now=now)
+                AssignmentChange.objects.create(
+                    workspace_id=locked.workspace_id,
+                    conversation=locked,
+                    from_user=last_handler,
+                    to_user=None,
+                    actor=None,
+                    reason=AssignmentReason.REOPENED,
+                    note="customer_returned",
+                    created_at=now,
+                )
             with translation.override(locked.workspace.language):
                 text = _("The customer wrote again: conversation reopened")
             _system_message(

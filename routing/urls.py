@@ -8,6 +8,7 @@ workspace_urlpatterns = [
     path("routing/lists/default/", views.channel_agents_save, name="routing_default_list"),
     path("routing/lists/<int:pk>/", views.channel_agents_save, name="routing_channel_list"),
     path("routing/presence/", views.presence_update, name="routing_presence"),
+    path("routing/presence/ping/", views.presence_ping, name="routing_presence_ping"),
     path("c/<int:pk>/owner/", views.claim_panel, name="routing_panel"),
     path("c/<int:pk>/claim/", views.claim, name="routing_claim"),
     path("c/<int:pk>/release/", views.release, name="routing_release"),

@@ -185,6 +185,15 @@ def presence_update(request):
     return redirect(_back(request, reverse("inbox", kwargs={"ws": request.workspace.slug})))
 
 
+@require_POST
+def presence_ping(request):
+    """The page reports (in)activity; answers with the redrawn switch. Activity only moves
+    `last_seen_at`, never the chosen status."""
+    if request.POST.get("active") == "1":
+        services.presence_touch(user=request.user, workspace_id=request.workspace.pk)
+    return render(request, "routing/_presence.html")
+
+
 # --- settings (admins) -----------------------------------------------------------------------
 
 

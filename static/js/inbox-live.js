@@ -251,11 +251,18 @@
       placeRow(event.conversation_id, event.row);
       if (Inbox.isOpen(event.conversation_id)) {
         if (event.reason !== "read") refreshHeader();
-        if (["order", "customer", "rating"].includes(event.reason)) refreshCustomer();
+        // The customer panel lists this conversation's status too: refresh it on any
+        // status change (closing, reopening, archiving), not only on its own edits.
+        const reason = String(event.reason || "");
+        const statusChanged = ["closed", "reopened"].includes(reason) || reason.startsWith("status:");
+        if (["order", "customer", "rating"].includes(reason) || statusChanged) refreshCustomer();
       }
       refreshCountsSoon();
     },
     "user.nudge"(event) {
+      // My presence changed (this socket made me reachable, or another tab switched me):
+      // redraw the top-bar switch.
+      if (event.reason === "presence" && window.InboxPresence) window.InboxPresence.redraw();
       refreshCountsSoon();
       if (event.conversation_id && Inbox.isOpen(event.conversation_id)) refreshHeader();
       if (event.reason !== "marks") refreshListSoon();

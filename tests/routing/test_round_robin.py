@@ -104,7 +104,14 @@ def test_closing_frees_a_seat_and_the_waiting_pool_is_handed_out(workspace_a, pa
     held = Conversation.objects.filter(workspace=workspace_a, assignee=four_agents[2]).get()
     services.conversation_close(conversation_id=held.pk, user=four_agents[2], workspace=workspace_a)
     assert services.assign_waiting(workspace_id=workspace_a.pk, now=timezone.now()) == 1
-    assert owners(workspace_a)[four_agents[2].email] == 1
+    # the closed one keeps its handler; the seat it freed took the next waiting customer
+    assert owners(workspace_a)[four_agents[2].email] == 2
+    assert (
+        Conversation.objects.filter(
+            workspace=workspace_a, assignee=four_agents[2], status="open"
+        ).count()
+        == 1
+    )
     assert (
         Conversation.objects.filter(
             workspace=workspace_a, assignee__isnull=True, status="open"

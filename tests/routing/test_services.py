@@ -271,14 +271,16 @@ def test_agents_cannot_assign_or_unassign(conversation_a, workspace_a, bob, dan)
 # --- close / reopen -------------------------------------------------------------------------------
 
 
-def test_close_ends_the_consultation_and_frees_the_customer(conversation_a, workspace_a, bob):
+def test_close_ends_the_consultation_and_keeps_the_last_handler(conversation_a, workspace_a, bob):
     configure(workspace_a, anti_steal_enabled=True)
     claim(conversation_a, bob)
     services.conversation_close(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
     closed = fresh(conversation_a)
     assert closed.status == "closed" and closed.closed_at is not None
-    assert closed.assignee_id is None and closed.release_deadline is None
-    assert changes(conversation_a)[-1] == ("closed", "bob@a.test", None, "bob@a.test")
+    assert closed.assignee_id == bob.pk and closed.release_deadline is None
+    assert changes(conversation_a)[-1] == ("closed", "bob@a.test", "bob@a.test", "bob@a.test")
+    # still in Bob's "my customers", as closed
+    assert Conversation.objects.filter(assignee=bob, status="closed", pk=conversation_a.pk).exists()
     # closing again is a no-op
     services.conversation_close(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
     assert len(changes(conversation_a)) == 2
@@ -307,7 +309,7 @@ def test_reopen_by_an_agent_takes_the_customer(conversation_a, workspace_a, bob,
     services.conversation_reopen(conversation_id=conversation_a.pk, user=dan, workspace=workspace_a)
     reopened = fresh(conversation_a)
     assert reopened.status == "open" and reopened.assignee_id == dan.pk
-    assert changes(conversation_a)[-1] == ("reopened", None, "dan@a.test", "dan@a.test")
+    assert changes(conversation_a)[-1] == ("reopened", "bob@a.test", "dan@a.test", "dan@a.test")
 
 
 def test_reopen_in_manual_mode_by_an_agent_leaves_it_for_an_admin(
