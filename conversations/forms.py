@@ -24,7 +24,13 @@ ASSIGN_CHOICES = [
 PHONE_CHOICES = [("", _("Phone: any")), ("yes", _("Has phone")), ("no", _("No phone"))]
 READ_CHOICES = [("", _("Read and unread")), ("unread", _("Unread")), ("read", _("Read"))]
 RATING_CHOICES = [("", _("Any rating"))] + [(str(n), "★" * n) for n in range(5, 0, -1)]
-STATUS_CHOICES = [("", _("Every status")), *ConversationStatus.choices]
+# "auto": the agent did not narrow the status: open conversations, every status in a search.
+STATUS_AUTO = "auto"
+STATUS_CHOICES = [
+    (STATUS_AUTO, _("Open (a search covers every status)")),
+    ("", _("Every status")),
+    *ConversationStatus.choices,
+]
 OUTCOME_CHOICES = [("", _("Any outcome")), *Outcome.choices]
 FILTER_KEYS = (
     "status",
@@ -67,15 +73,31 @@ class InboxFilterForm(forms.Form):
             data["date_from"] = data.get("from")
         if "to" in data:
             data["date_to"] = data.get("to")
-        if "status" not in data:
-            data["status"] = ConversationStatus.OPEN
+        # A search covers every status unless the agent narrowed it; the list covers the
+        # open conversations.
+        self.status_chosen = data.get("status", STATUS_AUTO) != STATUS_AUTO
+        if not self.status_chosen:
+            data["status"] = default_status(data.get("q") or "")
         super().__init__(data, *args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The start date (“From”) is after the end date (“To”)."))
+        return cleaned
+
+    def error_messages(self) -> list[str]:
+        """What the agent typed that the list cannot use, said instead of an empty list."""
+        self.is_valid()
+        return [str(message) for errors in self.errors.values() for message in errors]
 
     def filters(self) -> InboxFilters:
         self.is_valid()
         c = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
         return InboxFilters(
             status=c.get("status") or "",
+            status_chosen=self.status_chosen,
             outcome=c.get("outcome") or "",
             unanswered=bool(c.get("unanswered")),
             assign=c.get("assign") or "all",
@@ -93,7 +115,7 @@ class InboxFilterForm(forms.Form):
 def filters_query(filters: InboxFilters) -> str:
     """The query string of these filters (defaults left out), for links that keep the state."""
     pairs = []
-    if filters.status != ConversationStatus.OPEN:
+    if filters.status_chosen:
         pairs.append(("status", filters.status))
     for key, value in (
         ("outcome", filters.outcome),
@@ -113,12 +135,16 @@ def filters_query(filters: InboxFilters) -> str:
     return urlencode(pairs)
 
 
+def default_status(q: str) -> str:
+    return "" if q.strip() else ConversationStatus.OPEN
+
+
 def active_filter_count(filters: InboxFilters) -> int:
     """Filters hidden behind the "More filters" disclosure that are set."""
     return sum(
         bool(value)
         for value in (
-            filters.status != ConversationStatus.OPEN,
+            filters.status_chosen,
             filters.outcome,
             filters.channel,
             filters.label,

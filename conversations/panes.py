@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from channels_app.models import ChannelAccount
 from conversations import policies, selectors
+from conversations.filter_summary import active_filter_names
 from conversations.forms import (
     ASSIGN_CHOICES,
     OUTCOME_CHOICES,
@@ -28,12 +29,21 @@ from conversations.presenters import present_rows
 def list_context(request, *, cursor: str | None = None) -> dict:
     form = InboxFilterForm(request.GET)
     filters = form.filters()
-    page = selectors.conversation_list_page(
-        workspace=request.workspace, user=request.user, filters=filters, cursor=cursor
-    )
+    errors = form.error_messages()
+    if errors:  # said to the agent, instead of an empty or half-filtered list
+        page = selectors.ListPage(rows=[], next_cursor=None)
+    else:
+        page = selectors.conversation_list_page(
+            workspace=request.workspace, user=request.user, filters=filters, cursor=cursor
+        )
     query = filters_query(filters)
     return {
         "filters": filters,
+        "filter_errors": errors,
+        "active_filters": []
+        if cursor
+        else active_filter_names(workspace=request.workspace, filters=filters),
+        "more_filters_count": active_filter_count(filters),
         "filter_query": query,
         "page": page,
         "rows": present_rows(page.rows, workspace=request.workspace),
@@ -46,9 +56,16 @@ def list_context(request, *, cursor: str | None = None) -> dict:
     }
 
 
+def _filter_names(workspace, filters) -> list[str]:
+    channel_name = ""
+    if filters.channel:
+        account = ChannelAccount.objects.filter(workspace=workspace, pk=filters.channel).first()
+        channel_name = account.display_name if account else ""
+    return active_filter_names(workspace=workspace, filters=filters, channel_name=channel_name)
+
+
 def list_pane_context(request) -> dict:
     context = list_context(request)
-    filters = context["filters"]
     workspace = request.workspace
     context.update(
         {
@@ -63,7 +80,6 @@ def list_pane_context(request) -> dict:
                 .select_related("channel_account")
                 .order_by("name")
             ),
-            "more_filters_count": active_filter_count(filters),
             "choices": {
                 "assign": ASSIGN_CHOICES,
                 "status": STATUS_CHOICES,

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
+    Case,
     Count,
     Exists,
     OuterRef,
@@ -21,6 +22,7 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -89,6 +91,7 @@ class InboxFilters:
     """What the list shows; every field combines with the others (IN3)."""
 
     status: str = ConversationStatus.OPEN  # "" = every status
+    status_chosen: bool = False  # set by the agent, not the default of the list or search
     outcome: str = ""
     unanswered: bool = False
     assign: str = "all"  # all | mine | unassigned | following
@@ -245,7 +248,17 @@ class ListPage:
 
 
 def encode_cursor(conversation: Conversation) -> str:
-    return f"{conversation.last_message_at.isoformat()}_{conversation.pk}"
+    rank = getattr(conversation, "search_rank", None)
+    prefix = f"{rank}~" if rank is not None else ""
+    return f"{prefix}{conversation.last_message_at.isoformat()}_{conversation.pk}"
+
+
+def decode_search_cursor(cursor: str | None) -> tuple[int, str | None]:
+    """A search page's cursor: (rank of its last row, the keyset part); rank 0 = customer
+    match (name, phone, e-mail), 1 = message text only."""
+    if cursor and cursor[:2] in ("0~", "1~"):
+        return int(cursor[0]), cursor[2:]
+    return 0, cursor
 
 
 def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
@@ -270,27 +283,41 @@ def conversation_list_page(
     """Newest activity first, keyset-paginated (no OFFSET, no COUNT): infinite scroll.
 
     A text search is the union of two ordered, limited branches: conversations of matching
-    customers (substrings, trigram index), and conversations with a matching message (whole
-    words, EXISTS: PostgreSQL either walks the newest conversations probing their messages,
-    for a common phrase, or starts from the word index, for a rare one, choosing by the
-    column's word statistics). One SQL statement either way.
+    customers (substrings, trigram index) first, then the other conversations with a matching
+    message (whole words, EXISTS: PostgreSQL either walks the newest conversations probing
+    their messages, for a common phrase, or starts from the word index, for a rare one,
+    choosing by the column's word statistics). One SQL statement either way.
     """
     queryset = conversation_filter(workspace=workspace, user=user, filters=filters)
+    order = ORDER
+    if filters.searching:
+        rank, cursor = decode_search_cursor(cursor)
     position = decode_cursor(cursor)
+    after = Q()
     if position:
         at, pk = position
-        queryset = queryset.filter(Q(last_message_at__lt=at) | Q(last_message_at=at, id__lt=pk))
+        after = Q(last_message_at__lt=at) | Q(last_message_at=at, id__lt=pk)
     if filters.searching:
         customers = customer_matches(workspace=workspace, q=filters.q).values("id")
-        ids = queryset.filter(customer_id__in=customers).order_by(*ORDER).values("id")[: size + 1]
+        by_customer = queryset.filter(customer_id__in=customers)
+        # A page that ended among the message matches has no customer match left to show.
+        by_customer = by_customer.filter(after) if rank == 0 else by_customer.none()
+        ids = by_customer.order_by(*ORDER).values("id")[: size + 1]
         if searchable_words(filters.q):
             messages = message_matches(workspace=workspace, q=filters.q).filter(
                 conversation_id=OuterRef("pk")
             )
-            by_message = queryset.filter(Exists(messages)).order_by(*ORDER).values("id")
-            ids = ids.union(by_message[: size + 1])
-        queryset = Conversation.objects.filter(workspace=workspace, id__in=ids)
-    rows = list(conversation_rows(queryset.order_by(*ORDER))[: size + 1])
+            by_message = queryset.filter(Exists(messages)).exclude(customer_id__in=customers)
+            if rank == 1:
+                by_message = by_message.filter(after)
+            ids = ids.union(by_message.order_by(*ORDER).values("id")[: size + 1])
+        queryset = Conversation.objects.filter(workspace=workspace, id__in=ids).annotate(
+            search_rank=Case(When(customer_id__in=customers, then=Value(0)), default=Value(1))
+        )
+        order = ("search_rank", *ORDER)
+    else:
+        queryset = queryset.filter(after)
+    rows = list(conversation_rows(queryset.order_by(*order))[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
     return ListPage(rows=rows, next_cursor=encode_cursor(rows[-1]) if has_more and rows else None)

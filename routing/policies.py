@@ -7,19 +7,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from conversations.permissions import (  # noqa: F401  (re-exported)
+    REFUSE_CLAIM_FIRST,
+    REFUSE_TAKEN,
+    act_refusal,
+)
+
 UTC = datetime.UTC
 
-# Why an agent may not act on a conversation (None: they may).
-REFUSE_CLAIM_FIRST = "claim_required"
-REFUSE_TAKEN = "already_taken"
-
-
-def act_refusal(*, assignee_id: int | None, user_id: int, is_admin: bool) -> str | None:
-    """Only the claimant acts on a claimed conversation; nobody but an admin acts on an
-    unclaimed one (claim first). Admins always may."""
-    if is_admin or (assignee_id is not None and assignee_id == user_id):
-        return None
-    return REFUSE_CLAIM_FIRST if assignee_id is None else REFUSE_TAKEN
+# Why an agent may not act on a conversation (None: they may): the rule lives with the
+# conversation (re-exported here), so the inbox offers exactly the controls it allows.
 
 
 def inbound_needs_routing(

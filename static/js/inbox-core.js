@@ -202,7 +202,7 @@
     if (!form) return params;
     for (const [key, value] of new FormData(form)) {
       if (key === "status") {
-        if (value !== "open") params.set("status", value); // absent = open, "" = any
+        if (value !== "auto") params.set("status", value); // absent = the default, "" = any
       } else if (key === "assign") {
         if (value && value !== "all") params.set(key, value);
       } else if (value) {

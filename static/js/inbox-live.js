@@ -31,7 +31,8 @@
     const q = (f.get("q") || "").trim();
     if (q.length >= 2 || f.get("from") || f.get("to")) return null;
     const d = row.dataset;
-    const status = f.get("status");
+    const chosen = f.get("status");
+    const status = chosen === "auto" ? "open" : chosen;
     if (status && d.status !== status) return false;
     const assign = f.get("assign") || "all";
     if (assign === "mine" && d.assignee !== Inbox.me) return false;
