@@ -67,12 +67,15 @@ def test_claim_shows_read_only_live_and_the_timer_returns_it_to_both(open_inbox,
     expect(page_b.get_by_test_id("claim-button")).to_have_count(0)
     expect(page_b.get_by_test_id("close-button")).to_have_count(0)
     expect(page_b.get_by_test_id("conv-header")).to_have_attribute("data-assignee", str(lan.pk))
-    # B's composer refuses: the server names the holder and nothing is sent.
+    # B is offered internal notes only: no reply tab; what B writes stays a note, nothing is sent.
+    expect(page_b.get_by_test_id("read-only-note")).to_be_visible()
+    expect(page_b.locator('#composer input[name="mode"][value="reply"]')).to_have_count(0)
     box_b = page_b.get_by_test_id("composer-input")
     box_b.click()
     box_b.type("Dạ em tư vấn chị nhé")
     box_b.press("Enter")
-    expect(page_b.get_by_test_id("composer-error")).to_contain_text("Lan Agent", timeout=STEP)
+    expect(page_b.locator("#timeline")).to_contain_text("Dạ em tư vấn chị nhé", timeout=STEP)
+    assert Message.objects.filter(conversation=conversation, kind=MessageKind.NOTE).count() == 1
     assert not Message.objects.filter(
         conversation=conversation, direction="out", kind=MessageKind.INBOX
     ).exists()
