@@ -14,13 +14,14 @@ import logging
 import zoneinfo
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Workspace
 from conversations import selectors
 from conversations.events import Render
-from conversations.models import Conversation, Message
+from conversations.models import Conversation, Message, MessageKind
 from conversations.presenters import present_rows
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,8 @@ class _Rendering:
 
 def render_fragments(renders: Iterable[Render]) -> dict[Render, dict]:
     """The rendered extras of each push: {"row", "assignee_id", "status"} for its conversation
-    and {"html", "direction", "kind", "preview"} for its message. Each workspace, row and
+    and {"html", "direction", "kind", "preview"} for its message (a system line also
+    "html_by_language"). Each workspace, row and
     message is loaded and rendered once, however many pushes name it. A failure only loses
     that fragment: the browser then fetches it over HTTP."""
     by_workspace: dict[int, list[Render]] = {}
@@ -98,12 +100,27 @@ def _render_workspace(workspace_id: int, renders: list[Render]) -> dict[Render, 
                 "direction": m.direction,
                 "kind": m.kind,
                 "preview": (m.text or "")[:140],
+                **_system_line_languages(m, workspace),
             })  # fmt: skip
     return {
         render: {**row_parts.get(render.conversation_id, {}),
                  **message_parts.get(render.message_id, {})}
         for render in renders
     }  # fmt: skip
+
+
+def _system_line_languages(message: Message, workspace: Workspace) -> dict:
+    """A system line is words, not the sender's text: it goes in every interface language
+    ({"html_by_language": {"vi": …, "en": …}}) and each browser shows its own."""
+    if message.kind != MessageKind.SYSTEM:
+        return {}
+    by_language = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            by_language[code] = render_to_string(
+                BUBBLE_TEMPLATE, {"m": message, "workspace": workspace}
+            )
+    return {"html_by_language": by_language}
 
 
 def _safely(build) -> dict:

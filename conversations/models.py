@@ -134,8 +134,8 @@ class ConversationStatus(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    NONE = "none", _("Not closed")
-    ORDERED = "ordered", _("Order closed")
+    NONE = "none", _("No sale yet")
+    ORDERED = "ordered", _("Sale recorded")
     RETURNED = "returned", _("Returned")
     RECEIVED = "received", _("Received")
 
@@ -395,7 +395,7 @@ class ConversationLabel(models.Model):
 
 
 class OrderStatus(models.TextChoices):
-    CLOSED = "closed", _("Order closed")
+    CLOSED = "closed", _("Sale recorded")
     RETURNED = "returned", _("Returned")
     RECEIVED = "received", _("Received")
 

@@ -18,9 +18,8 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import ROLE_RANK, Membership, Role, User, Workspace
 from conversations import events
@@ -31,6 +30,7 @@ from conversations.models import (
     Message,
     MessageKind,
 )
+from conversations.services.system_events import system_event_create
 from inbox_project.errors import ApplicationError
 from routing import policies
 from routing.models import (
@@ -51,21 +51,6 @@ OPEN = ConversationStatus.OPEN
 TOUCH_EVERY = datetime.timedelta(seconds=30)
 
 # Timeline text per reason, rendered in the workspace's language when the event happens.
-EVENT_TEXT = {
-    AssignmentReason.CLAIMED: gettext_lazy("%(to)s claimed this customer"),
-    AssignmentReason.AUTO_ASSIGNED: gettext_lazy("Assigned to %(to)s automatically"),
-    AssignmentReason.RELEASED: gettext_lazy("%(actor)s released this customer to the pool"),
-    AssignmentReason.RELEASED_BY_TIMER: gettext_lazy(
-        "Released from %(from)s: no reply within %(minutes)s minutes"
-    ),
-    AssignmentReason.TRANSFERRED: gettext_lazy("%(actor)s transferred this customer to %(to)s"),
-    AssignmentReason.ADMIN_ASSIGNED: gettext_lazy("%(actor)s assigned this customer to %(to)s"),
-    AssignmentReason.ADMIN_UNASSIGNED: gettext_lazy("%(actor)s unassigned %(from)s"),
-    AssignmentReason.CLOSED: gettext_lazy("%(actor)s ended the consultation"),
-    AssignmentReason.REOPENED: gettext_lazy("%(actor)s reopened the conversation"),
-}
-
-
 # --- helpers -------------------------------------------------------------------------------
 
 
@@ -206,14 +191,11 @@ def _name(user: User | None) -> str:
     return user.display_name if user else ""
 
 
-def _system_message(
-    *, conversation: Conversation, text: str, meta: dict, now: datetime.datetime
-) -> Message:
-    from conversations.services.actions import system_event_create  # actions imports us
-
+def _system_message(*, conversation: Conversation, meta: dict, now: datetime.datetime) -> Message:
+    """The timeline line of an owner change: its facts, rendered in each reader's language."""
     details = {key: value for key, value in meta.items() if key != "event"}
     return system_event_create(
-        conversation=conversation, user=None, event=meta["event"], text=text, now=now, **details
+        conversation=conversation, user=None, event=meta["event"], now=now, **details
     )
 
 
@@ -240,8 +222,6 @@ def _record(
         created_at=now,
     )
     names = {"from": _name(from_user), "to": _name(to_user), "actor": _name(actor)}
-    with translation.override(conversation.workspace.language):
-        text = str(EVENT_TEXT[reason]) % {**names, "minutes": minutes or ""}
     meta = {
         "event": "assignment",
         "reason": reason,
@@ -255,7 +235,7 @@ def _record(
     }
     if minutes is not None:
         meta["minutes"] = minutes
-    _system_message(conversation=conversation, text=text, meta=meta, now=now)
+    _system_message(conversation=conversation, meta=meta, now=now)
     events.conversation_changed(conversation, reason=reason)
     if to_user is not None and to_user != actor:
         events.user_nudge(
@@ -850,11 +830,8 @@ def conversation_route_inbound(
                     note="customer_returned",
                     created_at=now,
                 )
-            with translation.override(locked.workspace.language):
-                text = _("The customer wrote again: conversation reopened")
             _system_message(
                 conversation=locked,
-                text=text,
                 meta={"event": "reopened", "by": "customer"},
                 now=now,
             )

@@ -35,6 +35,7 @@ from conversations.models import (
     OrderStatus,
     Outcome,
 )
+from conversations.services.system_events import system_event_create
 from inbox_project.errors import ApplicationError
 
 NOTE_MAX_CHARS = 5000
@@ -51,29 +52,6 @@ def conversation_assert_can_act(*, conversation: Conversation, user) -> None:
     from routing.services import conversation_assert_can_act as routing_assert
 
     routing_assert(conversation=conversation, user=user)
-
-
-def system_event_create(
-    *, conversation: Conversation, user, event: str, text: str, now=None, **details
-) -> Message:
-    """A timeline line such as "Lan added label VIP" (IN5); routing writes its owner changes
-    through here too. The text is a readable fallback; templates render known events from
-    `meta` in the reader's language."""
-    now = now or timezone.now()
-    message = Message.objects.create(
-        workspace_id=conversation.workspace_id,
-        conversation=conversation,
-        channel_account_id=conversation.channel_account_id,
-        direction=Direction.OUT,
-        kind=MessageKind.SYSTEM,
-        text=text[:1000],
-        author=user,
-        meta={"event": event, **details},
-        sent_at=now,
-        created_at=now,
-    )
-    events.message_created(message)
-    return message
 
 
 # --- read state, follow, mute ---------------------------------------------------------------
@@ -180,8 +158,6 @@ def conversation_status_set(*, conversation: Conversation, user, status: str) ->
         conversation=conversation,
         user=user,
         event=event,
-        text=f"{user.display_name}: {event}",
-        actor=user.display_name,
     )
     events.conversation_changed(conversation, reason=f"status:{status}")
     return conversation
@@ -229,8 +205,6 @@ def conversation_label_add(*, conversation: Conversation, user, label_id: int) -
             conversation=conversation,
             user=user,
             event="label_added",
-            text=f"{user.display_name} + {label.name}",
-            actor=user.display_name,
             label=label.name,
         )
         events.conversation_changed(conversation, reason="labels")
@@ -250,8 +224,6 @@ def conversation_label_remove(*, conversation: Conversation, user, label_id: int
         conversation=conversation,
         user=user,
         event="label_removed",
-        text=f"{user.display_name} - {row.label.name}",
-        actor=user.display_name,
         label=row.label.name,
     )
     events.conversation_changed(conversation, reason="labels")
@@ -411,8 +383,6 @@ def order_create(
             conversation=conversation,
             user=user,
             event="order_created",
-            text=f"{user.display_name}: {amount_vnd} VND ({status})",
-            actor=user.display_name,
             amount_vnd=amount_vnd,
             status=status,
             order_id=order.pk,
@@ -430,8 +400,6 @@ def customer_block_set(*, conversation: Conversation, user, blocked: bool) -> Cu
         conversation=conversation,
         user=user,
         event="blocked" if blocked else "unblocked",
-        text=f"{user.display_name}: {'blocked' if blocked else 'unblocked'}",
-        actor=user.display_name,
     )
     events.conversation_changed(conversation, reason="customer")
     return customer

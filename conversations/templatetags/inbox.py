@@ -3,20 +3,14 @@
 from django import template
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext as _
+
+from conversations.money import vnd
+from conversations.system_lines import system_line
 
 register = template.Library()
 
 
-@register.filter
-def vnd(amount) -> str:
-    """350000 -> "350.000 ₫" (Vietnamese grouping, whatever the UI language)."""
-    try:
-        value = int(amount)
-    except (TypeError, ValueError):
-        return ""
-    sign = "-" if value < 0 else ""
-    return f"{sign}{abs(value):,}".replace(",", ".") + " ₫"
+register.filter("vnd", vnd)
 
 
 STAMP_FORMAT = "%H:%M %d/%m/%Y"
@@ -63,29 +57,10 @@ def avatar_hue(value) -> int:
 
 @register.simple_tag
 def system_text(message) -> str:
-    """A system event in the reader's language; unknown events show their stored text."""
-    meta = message.meta or {}
-    actor = meta.get("actor") or (message.author.display_name if message.author_id else "")
-    event = meta.get("event", "")
-    params = {"actor": actor, "label": meta.get("label", ""), "to": meta.get("to", "")}
-    texts = {
-        "label_added": _("%(actor)s added label “%(label)s”"),
-        "label_removed": _("%(actor)s removed label “%(label)s”"),
-        "closed": _("%(actor)s closed the conversation"),
-        "archived": _("%(actor)s archived the conversation"),
-        "reopened": _("%(actor)s reopened the conversation"),
-        "unarchived": _("%(actor)s brought the conversation back from the archive"),
-        "blocked": _("%(actor)s blocked this customer"),
-        "unblocked": _("%(actor)s unblocked this customer"),
-    }
-    if event == "order_created":
-        return _("%(actor)s recorded an order of %(amount)s") % {
-            "actor": actor,
-            "amount": vnd(meta.get("amount_vnd", 0)),
-        }
-    if event in texts:
-        return texts[event] % params
-    return message.text
+    """A system line in the reader's language, from its facts; a line whose facts do not make
+    a sentence (written before they were kept, or an event this code does not know) shows its
+    stored text."""
+    return system_line(message.meta) or message.text
 
 
 @register.filter

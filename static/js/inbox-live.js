@@ -230,11 +230,18 @@
     return node ? node.textContent.trim() : "";
   }
 
+  /* A system line comes in every interface language: show the page's own. */
+  function bubbleHtml(event) {
+    const byLanguage = event.html_by_language || {};
+    return byLanguage[document.documentElement.lang] || event.html;
+  }
+
   const handlers = {
     "message.created"(event) {
       placeRow(event.conversation_id, event.row);
       if (Inbox.isOpen(event.conversation_id)) {
-        if (event.html) upsertBubble(event.html);
+        const html = bubbleHtml(event);
+        if (html) upsertBubble(html);
         else Inbox.fetchMissedMessages();
         if (event.direction === "in") markReadSoon();
       }
@@ -244,8 +251,8 @@
       refreshCountsSoon();
     },
     "message.updated"(event) {
-      if (Inbox.isOpen(event.conversation_id) && event.html) {
-        upsertBubble(event.html, { onlyIfPresent: true });
+      if (Inbox.isOpen(event.conversation_id) && bubbleHtml(event)) {
+        upsertBubble(bubbleHtml(event), { onlyIfPresent: true });
       }
     },
     "conversation.changed"(event) {
