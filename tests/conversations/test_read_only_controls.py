@@ -16,6 +16,7 @@ ACTING_CONTROLS = (
     'name="mode" value="reply"',
     'class="label-x"',
     "/rating/",
+    'name="files"',  # a note carries no files: the server drops them
 )
 
 
