@@ -90,6 +90,13 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.AGENT)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A removal is kept so it can be undone: when, by whom, and which open conversations it
+    # sent back to the queue (reinstating gives back those nobody has taken since).
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    released_conversation_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

@@ -107,7 +107,13 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         if not created and not membership.is_active:
             membership.is_active = True
             membership.role = invitation.role
-            membership.save(update_fields=["is_active", "role"])
+            membership.removed_at, membership.removed_by = None, None
+            membership.released_conversation_ids = []
+            membership.save(
+                update_fields=[
+                    "is_active", "role", "removed_at", "removed_by", "released_conversation_ids"
+                ]
+            )  # fmt: skip
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -129,26 +135,41 @@ def membership_set_role(*, actor: Membership, membership: Membership, role: str)
     return membership
 
 
-def membership_deactivate(*, actor: Membership, membership: Membership) -> None:
-    """Remove someone from the workspace; the customers they held go back to routing."""
-    from conversations.models import Conversation
-    from routing.services import conversation_unassign
-
+def membership_deactivate(
+    *, actor: Membership, membership: Membership, released_conversation_ids: list[int] = ()
+) -> None:
+    """Take someone out of the workspace, keeping the record so it can be undone. What happens
+    to the customers they held is routing's part (`routing.member_removal`), which calls this."""
+    if membership.user_id == actor.user_id:
+        raise ApplicationError(_("You cannot remove yourself."))
     if membership.role == Role.OWNER:
         if not actor.has_role(Role.OWNER):
             raise ApplicationError(_("Only an owner can remove an owner."))
         _ensure_another_owner(membership)
-    with transaction.atomic():
-        membership.is_active = False
-        membership.save(update_fields=["is_active"])
-        close_sockets_after_commit(workspace_id=membership.workspace_id, user_id=membership.user_id)
-        held = Conversation.objects.filter(
-            workspace=membership.workspace, assignee=membership.user
-        ).values_list("pk", flat=True)
-        for conversation_id in list(held):
-            conversation_unassign(
-                conversation_id=conversation_id, actor=actor.user, workspace=membership.workspace
-            )
+    membership.is_active = False
+    membership.removed_at = timezone.now()
+    membership.removed_by = actor.user
+    membership.released_conversation_ids = list(released_conversation_ids)
+    membership.save(
+        update_fields=["is_active", "removed_at", "removed_by", "released_conversation_ids"]
+    )
+    close_sockets_after_commit(workspace_id=membership.workspace_id, user_id=membership.user_id)
+
+
+def membership_reinstate(*, actor: Membership, membership: Membership) -> Membership:
+    """Undo a removal: the person comes back with the role they had."""
+    if membership.is_active:
+        raise ApplicationError(_("This person is already a member."))
+    if membership.role == Role.OWNER and not actor.has_role(Role.OWNER):
+        raise ApplicationError(_("Only an owner can reinstate an owner."))
+    membership.is_active = True
+    membership.removed_at = None
+    membership.removed_by = None
+    membership.released_conversation_ids = []
+    membership.save(
+        update_fields=["is_active", "removed_at", "removed_by", "released_conversation_ids"]
+    )
+    return membership
 
 
 def _ensure_another_owner(membership: Membership) -> None:

@@ -148,6 +148,9 @@ def members(request):
         "members": workspace.memberships.filter(is_active=True)
         .select_related("user")
         .order_by("role", "user__full_name"),
+        "removed": workspace.memberships.filter(is_active=False, removed_at__isnull=False)
+        .select_related("user", "removed_by")
+        .order_by("-removed_at"),
         "invitations": workspace.invitations.filter(accepted_at=None, revoked_at=None).order_by(
             "-created_at"
         ),
@@ -160,18 +163,12 @@ def members(request):
 def member_update(request, pk):
     target = get_for_workspace(Membership, workspace=request.workspace, pk=pk, is_active=True)
     try:
-        if request.POST.get("action") == "remove":
-            services.membership_deactivate(actor=request.membership, membership=target)
-            messages.success(
-                request, _("%(name)s was removed.") % {"name": target.user.display_name}
+        form = RoleForm(request.POST)
+        if form.is_valid():
+            services.membership_set_role(
+                actor=request.membership, membership=target, role=form.cleaned_data["role"]
             )
-        else:
-            form = RoleForm(request.POST)
-            if form.is_valid():
-                services.membership_set_role(
-                    actor=request.membership, membership=target, role=form.cleaned_data["role"]
-                )
-                messages.success(request, _("Role updated."))
+            messages.success(request, _("Role updated."))
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect("members", ws=request.workspace.slug)

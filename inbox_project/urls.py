@@ -18,7 +18,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("w/<slug:ws>/", include(workspace_pages)),
     path("admin/", admin.site.urls),
-    path("", include(webhooks)),  # /webhooks/<kind>/<uuid>/ (issue 3)
+    path("", include(webhooks)),  # /webhooks/<kind>/<uuid>/
     path("healthz", healthz, name="healthz"),
 ]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from routing import views
+from routing import member_views, views
 
 workspace_urlpatterns = [
     path("routing/", views.routing_settings, name="routing_settings"),
@@ -17,4 +17,6 @@ workspace_urlpatterns = [
     path("c/<int:pk>/unassign/", views.unassign, name="routing_unassign"),
     path("c/<int:pk>/close/", views.close, name="routing_close"),
     path("c/<int:pk>/reopen/", views.reopen, name="routing_reopen"),
+    path("members/<int:pk>/remove/", member_views.member_remove, name="member_remove"),
+    path("members/<int:pk>/reinstate/", member_views.member_reinstate, name="member_reinstate"),
 ]

@@ -69,9 +69,7 @@ def test_removed_agent_hands_back_their_customers(
 
     Conversation.objects.filter(pk=conversation_a.pk).update(assignee=bob)
     bob_membership = Membership.objects.get(user=bob)
-    client_for(adam).post(
-        f"/w/{workspace_a.slug}/members/{bob_membership.pk}/", {"action": "remove"}
-    )
+    client_for(adam).post(f"/w/{workspace_a.slug}/members/{bob_membership.pk}/remove/")
     conversation_a.refresh_from_db()
     assert conversation_a.assignee is None
     change = AssignmentChange.objects.get(conversation=conversation_a)

@@ -64,7 +64,7 @@ def test_foreign_conversation_id_in_own_workspace_is_404(
 def test_foreign_membership_id_is_404(client_for, alice, bob, charlie, workspace_b):
     bob_membership = Membership.objects.get(user=bob)
     response = client_for(charlie).post(
-        f"/w/{workspace_b.slug}/members/{bob_membership.pk}/", {"action": "remove"}
+        f"/w/{workspace_b.slug}/members/{bob_membership.pk}/remove/"
     )
     assert response.status_code == 404
     assert Membership.objects.get(pk=bob_membership.pk).is_active

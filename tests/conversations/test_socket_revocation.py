@@ -5,6 +5,7 @@ from channels.db import database_sync_to_async
 
 from accounts import services
 from accounts.models import Membership
+from routing.member_removal import member_remove
 from tests.conversations.test_inbox_socket import (  # noqa: F401  (fixture)
     connect,
     new_inbound,
@@ -27,7 +28,7 @@ def owner_of_a():
 @database_sync_to_async
 def remove(actor, email):
     target = Membership.objects.get(user__email=email, workspace=actor.workspace)
-    services.membership_deactivate(actor=actor, membership=target)
+    member_remove(actor=actor, membership=target)
 
 
 @database_sync_to_async

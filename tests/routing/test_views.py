@@ -97,6 +97,17 @@ def test_transfer_to_a_foreign_user_is_404(client_for, bob, charlie, workspace_a
     assert holder(conversation_a) == bob.pk
 
 
+def test_transfer_without_a_target_says_so_and_moves_nothing(
+    client_for, bob, workspace_a, conversation_a
+):
+    services.conversation_claim(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
+    response = client_for(bob).post(
+        url("routing_transfer", workspace_a, pk=conversation_a.pk), {"to_user": ""}, **HTMX
+    )
+    assert "Choose who takes the customer." in response.content.decode()
+    assert holder(conversation_a) == bob.pk
+
+
 # --- claim ------------------------------------------------------------------------------------
 
 
