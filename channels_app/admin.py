@@ -9,13 +9,14 @@ class ChannelAccountAdmin(admin.ModelAdmin):
         "display_name",
         "kind",
         "external_id",
+        "provider_app_id",
         "workspace",
         "is_active",
         "needs_reconnect",
         "subscription_status",
         "subscription_checked_at",
     ]
-    list_filter = ["kind", "is_active", "needs_reconnect", "subscription_status"]
+    list_filter = ["kind", "provider_app_id", "is_active", "needs_reconnect", "subscription_status"]
     search_fields = ["display_name", "external_id", "workspace__name"]
     readonly_fields = ["webhook_key", "created_at"]
     list_select_related = ["workspace"]

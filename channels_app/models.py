@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from channels_app import crypto
+from channels_app import crypto, provider_apps
 
 
 class ChannelKind(models.TextChoices):
@@ -36,6 +36,9 @@ class ChannelAccount(models.Model):
     display_name = models.CharField(_("name"), max_length=200)
     # The public, unguessable part of this account's webhook address.
     webhook_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The provider app (Meta app id) this account was connected under: only a webhook signed
+    # with that app's secret reaches it. Filled with the configured app when left empty.
+    provider_app_id = models.CharField(_("provider app"), max_length=64, blank=True)
     credentials_encrypted = models.TextField(blank=True, editable=False)
     settings = models.JSONField(default=dict, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -60,6 +63,13 @@ class ChannelAccount(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.display_name}"
+
+    def save(self, *args, **kwargs):
+        if not self.provider_app_id:
+            self.provider_app_id = provider_apps.default_app_id(self.kind)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "provider_app_id"}
+        super().save(*args, **kwargs)
 
     @property
     def credentials(self) -> dict:

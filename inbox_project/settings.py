@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "inbox_project.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
@@ -252,11 +253,14 @@ LOGGING = {
 }
 
 # --- Meta (Facebook Messenger, page comments, Instagram) — channels_app, issue 3 -------------
-# One Meta app serves every workspace: the secret signs every webhook, the verify token answers
-# the subscription handshake. With DEBUG on, development values let the simulator and the
+# The (first) Meta app: its secret signs its webhooks, the verify token answers the
+# subscription handshake of every app. With DEBUG on, development values let the simulator and the
 # provider stand-in work out of the box.
 META_APP_ID = os.environ.get("META_APP_ID", "100000000000001" if DEBUG else "")
 META_APP_SECRET = os.environ.get("META_APP_SECRET", "dev-meta-app-secret" if DEBUG else "")
+# More Meta apps, `id:secret` items (channels_app/provider_apps.py). A channel records the app
+# it was connected under; a webhook signed by one app's secret reaches only that app's channels.
+META_APPS = env_list("META_APPS")
 META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "dev-meta-verify-token" if DEBUG else "")
 # Graph API base (no trailing slash); `make run` points it at the local provider stand-in.
 META_GRAPH_URL = os.environ.get("META_GRAPH_URL", "https://graph.facebook.com/v23.0").rstrip("/")

@@ -209,7 +209,10 @@ class ProviderAdapter:
         """Answer the provider's subscription handshake: the body to echo, or None (403)."""
         return None
 
-    def verify_signature(self, *, account, body: bytes, headers: Mapping[str, str]) -> bool:
+    def signing_app(self, *, body: bytes, headers: Mapping[str, str]) -> str | None:
+        """The id of the provider app whose secret signed `body` (the trust boundary: ingest
+        lets the body reach only channel accounts of that app), or None when no configured
+        app's secret did (403)."""
         raise NotImplementedError
 
     def dedupe_key(self, *, body: bytes) -> str:

@@ -50,7 +50,7 @@ class WebhookReply:
 
 
 ACCOUNT_SQL = (
-    "SELECT id, workspace_id, kind, external_id, settings FROM {table} "
+    "SELECT id, workspace_id, kind, external_id, provider_app_id, settings FROM {table} "
     "WHERE webhook_key = %s AND kind = %s AND is_active LIMIT 1"
 )
 
@@ -101,8 +101,17 @@ def webhook_receive(
     limit = settings.WEBHOOK_MAX_BODY_BYTES
     if (content_length or 0) > limit or body is None or len(body) > limit:
         return WebhookReply(413)
-    if not adapter.verify_signature(account=account, body=body, headers=headers):
+    app_id = adapter.signing_app(body=body, headers=headers)
+    if app_id is None:
         return WebhookReply(403)
+    if app_id != account.provider_app_id:
+        # A body signed by one provider app never reaches another app's channel; answered
+        # like an unknown address, so the sender learns nothing about the page.
+        log.warning(
+            "webhook refused: signed by %s app %s, but channel account %s belongs to app %r",
+            kind, app_id, account.pk, account.provider_app_id,
+        )  # fmt: skip
+        return WebhookReply(404)
     webhook_event_accept(account=account, adapter=adapter, body=body, headers=headers)
     return WebhookReply(200, "EVENT_RECEIVED")
 
@@ -481,21 +490,30 @@ def _process_locked(event: WebhookEvent) -> str:
         return "failed"
     accounts = {account.external_id: account}
     for item in sorted(parsed, key=lambda e: e.sort_key):
-        target = _account_for(item, accounts=accounts, kind=account.kind)
+        target = _account_for(
+            item, accounts=accounts, kind=account.kind, app_id=account.provider_app_id
+        )
         if target is not None:
             dispatch(item, channel_account=target)
     _mark_processed([event.pk], now=now)
     return "processed"
 
 
-def _account_for(item: Event, *, accounts: dict, kind: str) -> ChannelAccount | None:
+def _account_for(item: Event, *, accounts: dict, kind: str, app_id: str) -> ChannelAccount | None:
     """A batched Meta body may carry entries of other pages of the same app: route each entry
-    by its page id (PLATFORMS.md A1/A3); unknown pages are skipped."""
+    by its page id, whichever workspace owns the page, but only to a page of the app whose
+    secret signed the body (the receiving account's app, checked on receipt). Unknown pages
+    and pages of another app are skipped."""
     key = item.account_external_id
     if key not in accounts:
-        accounts[key] = ChannelAccount.objects.filter(
-            kind=kind, external_id=key, is_active=True
-        ).first()
+        target = ChannelAccount.objects.filter(kind=kind, external_id=key, is_active=True).first()
+        if target is not None and target.provider_app_id != app_id:
+            log.warning(
+                "webhook entry skipped: %s page %s belongs to app %r, the body was signed by %r",
+                kind, key, target.provider_app_id, app_id,
+            )  # fmt: skip
+            target = None
+        accounts[key] = target
     return accounts[key]
 
 

@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from channels_app import provider_apps
 from channels_app.models import ChannelAccount, ChannelKind, SubscriptionStatus
 from channels_app.providers import UnknownProvider, get_adapter, supported_kinds
 from channels_app.providers.base import ProviderError, Subscription
@@ -155,7 +156,7 @@ def channel_account_subscription_check(*, workspace_id: int, account_id: int,
     try:
         subscription = adapter.subscription_get(account=account)
         verdict, missing = subscription_verdict(
-            subscription=subscription, app_id=settings.META_APP_ID, wanted=fields,
+            subscription=subscription, app_id=account.provider_app_id or provider_apps.default_app_id(account.kind), wanted=fields,
             require_all=require_all,
         )  # fmt: skip
         if verdict == "ok":

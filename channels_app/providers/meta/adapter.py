@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from django.conf import settings
 
+from channels_app import provider_apps
 from channels_app.providers.base import (
     OutboundMessage,
     PayloadError,
@@ -37,10 +38,12 @@ class MetaAdapter(ProviderAdapter):
     def verify_handshake(self, *, account, params: Mapping[str, str]) -> str | None:
         return signature.handshake_challenge(verify_token=settings.META_VERIFY_TOKEN, params=params)
 
-    def verify_signature(self, *, account, body: bytes, headers: Mapping[str, str]) -> bool:
-        return signature.signature_valid(
-            secret=settings.META_APP_SECRET, body=body, header=headers.get(signature.HEADER)
-        )
+    def signing_app(self, *, body: bytes, headers: Mapping[str, str]) -> str | None:
+        header = headers.get(signature.HEADER)
+        for app in provider_apps.meta_apps():
+            if signature.signature_valid(secret=app.secret, body=body, header=header):
+                return app.id
+        return None
 
     def client(self, account):
         raise NotImplementedError

@@ -9,9 +9,9 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
+from channels_app import provider_apps
 from channels_app.providers.base import (
     Attachment,
     EchoMessage,
@@ -143,8 +143,8 @@ def attachments(raw) -> tuple[Attachment, ...]:
 
 
 def own_message_id(message: dict) -> int | None:
-    """Our send, recognised by our app id plus the metadata we attached (PLATFORMS.md A5)."""
-    if str(message.get("app_id", "")) != str(settings.META_APP_ID):
+    """Our send, recognised by one of our app ids plus the metadata we attached."""
+    if str(message.get("app_id", "")) not in provider_apps.meta_app_ids():
         return None
     metadata = str(message.get("metadata") or "")
     if metadata.startswith(METADATA_PREFIX):
