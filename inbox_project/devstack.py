@@ -310,9 +310,15 @@ def running_stack() -> Iterator[Stack]:
         stack.start_services()
         yield stack
     finally:
+        # Stopping is already under way: a second Ctrl-C (people press it twice) or a TERM must
+        # not interrupt it half-way and leave children behind; stop() kills what hangs.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        stack.stop()
-        signal.signal(signal.SIGTERM, previous)
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            stack.stop()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGINT, interrupt)
 
 
 def cmd_exec(argv: list[str]) -> int:

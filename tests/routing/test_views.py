@@ -104,7 +104,7 @@ def test_transfer_without_a_target_says_so_and_moves_nothing(
     response = client_for(bob).post(
         url("routing_transfer", workspace_a, pk=conversation_a.pk), {"to_user": ""}, **HTMX
     )
-    assert "Choose who takes the customer." in response.content.decode()
+    assert "Hãy chọn người nhận khách." in response.content.decode()  # Vietnamese by default
     assert holder(conversation_a) == bob.pk
 
 
