@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from channels_app.models import ChannelAccount
 from conversations import policies, selectors
@@ -24,6 +25,7 @@ from conversations.forms import (
 )
 from conversations.models import Conversation, Label, OrderStatus
 from conversations.presenters import present_rows
+from conversations.vietnamese_order import by_vietnamese_name
 
 
 def list_context(request, *, cursor: str | None = None) -> dict:
@@ -75,10 +77,10 @@ def list_pane_context(request) -> dict:
                 .only("id", "kind", "display_name")
                 .order_by("kind", "display_name")
             ),
-            "filter_labels": list(
-                Label.objects.filter(workspace=workspace, deleted_at__isnull=True)
-                .select_related("channel_account")
-                .order_by("name")
+            "filter_labels": by_vietnamese_name(
+                Label.objects.filter(workspace=workspace, deleted_at__isnull=True).select_related(
+                    "channel_account"
+                )
             ),
             "choices": {
                 "assign": ASSIGN_CHOICES,
@@ -118,8 +120,18 @@ def header_context(request, conversation: Conversation) -> dict:
         "conversation": conversation,
         "labels_on": current,
         "labels_available": available,
+        # The picker says which set a label comes from: a page and the workspace may both
+        # have a "Đã chốt".
+        "label_groups": label_groups(conversation, available),
         "marks": selectors.agent_marks(conversation=conversation, user=request.user),
     }
+
+
+def label_groups(conversation: Conversation, labels: list[Label]) -> list[tuple[str, list]]:
+    page = [label for label in labels if label.channel_account_id]
+    everywhere = [label for label in labels if not label.channel_account_id]
+    groups = [(conversation.channel_account.display_name, page), (_("Every page"), everywhere)]
+    return [(heading, group) for heading, group in groups if group]
 
 
 def timeline_context(conversation: Conversation) -> dict:

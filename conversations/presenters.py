@@ -22,14 +22,30 @@ class RowUI:
     iso: str
     when: str
     stamp: str
-    labels: list
+    labels: list  # the first ROW_LABELS shown; the rest are counted in more_labels
+    more_labels: int
+    more_labels_title: str
     label_ids: str
     phone: str
     channel_name: str
     channel_title: str
     status_display: str
     assignee_name: str
+    assignee_short: str  # the given name, which fits beside three labels
     you: str  # "You:" before the preview when the shop spoke last
+
+
+# Beyond this a row would truncate every chip to nothing; the rest show as "+N".
+ROW_LABELS = 2
+
+
+def given_name(full_name: str) -> str:
+    """Vietnamese names end with the given name ("Phạm Quang Minh" -> "Minh"), the one
+    colleagues use; an e-mail stands for itself up to the @."""
+    words = str(full_name or "").split()
+    if not words:
+        return ""
+    return words[-1].split("@")[0] if len(words) == 1 else words[-1]
 
 
 def conversation_base_url(workspace) -> str:
@@ -67,13 +83,16 @@ def present_rows(rows, *, workspace) -> list:
             iso=moment.isoformat(),
             when=when_local(moment, now),
             stamp=moment.strftime(STAMP_FORMAT),
-            labels=labels[:3],
+            labels=labels[:ROW_LABELS],
+            more_labels=max(0, len(labels) - ROW_LABELS),
+            more_labels_title=", ".join(label.name for label in labels[ROW_LABELS:]),
             label_ids=",".join(str(label.id) for label in labels),
             phone="yes" if c.customer.phones else "no",
             channel_name=name if len(name) <= 22 else name[:21] + "…",
             channel_title=f"{kinds.get(account.kind, account.kind)}: {name}",
             status_display=statuses.get(c.status, c.status) if c.status != "open" else "",
             assignee_name=c.assignee.display_name if c.assignee_id else "",
+            assignee_short=given_name(c.assignee.display_name) if c.assignee_id else "",
             you=you if c.last_message_direction == "out" else "",
         )
     return rows

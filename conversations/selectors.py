@@ -43,6 +43,7 @@ from conversations.models import (
     OrderStatus,
     QuickReply,
 )
+from conversations.vietnamese_order import by_vietnamese_name, vietnamese_key
 
 LIST_PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 50
@@ -222,6 +223,8 @@ def row_labels(*, workspace_id: int, conversation_ids: list[int]) -> dict[int, l
         cursor.execute(sql, [workspace_id, list(conversation_ids)])
         for conversation_id, pk, name, color in cursor.fetchall():
             by_conversation[conversation_id].append(RowLabel(pk, name, color))
+    for labels in by_conversation.values():
+        labels.sort(key=lambda label: vietnamese_key(label.name))
     return by_conversation
 
 
@@ -389,8 +392,9 @@ def message_for_conversation(*, conversation: Conversation, pk: int) -> Message 
 
 def conversation_labels(*, conversation: Conversation) -> tuple[list[Label], list[Label]]:
     """(labels on the conversation, labels one may add): the fanpage's set plus the
-    workspace-wide set; hidden and deleted labels are never offered, but stay in history."""
-    rows = list(
+    workspace-wide set, in Vietnamese order; hidden and deleted labels are never offered, but
+    stay in history."""
+    rows = by_vietnamese_name(
         Label.objects.filter(workspace_id=conversation.workspace_id, deleted_at__isnull=True)
         .filter(
             Q(channel_account_id=conversation.channel_account_id) | Q(channel_account__isnull=True)
@@ -400,7 +404,6 @@ def conversation_labels(*, conversation: Conversation) -> tuple[list[Label], lis
                 ConversationLabel.objects.filter(label_id=OuterRef("pk"), conversation=conversation)
             )
         )
-        .order_by("name")
     )
     current = [label for label in rows if label.on]
     available = [label for label in rows if not label.on and not label.is_hidden]
@@ -462,6 +465,7 @@ class CustomerPanel:
     orders: list[Order]
     orders_total_vnd: int
     orders_count: int
+    orders_returned: int  # listed and counted in orders_count, never in the total
     notes: list[CustomerNote]
     activity: str  # active | low_risk | high_risk
     days_since_seen: int
@@ -481,7 +485,9 @@ def customer_panel(*, conversation: Conversation, now: datetime | None = None) -
     orders_qs = Order.objects.filter(workspace_id=conversation.workspace_id, customer=customer)
     # Revenue counts closed and received orders; returned ones are listed but not summed.
     totals = orders_qs.aggregate(
-        total=Sum("amount_vnd", filter=~Q(status=OrderStatus.RETURNED)), n=Count("id")
+        total=Sum("amount_vnd", filter=~Q(status=OrderStatus.RETURNED)),
+        n=Count("id"),
+        returned=Count("id", filter=Q(status=OrderStatus.RETURNED)),
     )
     activity, days = customer_activity(
         last_seen_at=customer.last_seen_at, now=now or timezone.now()
@@ -496,6 +502,7 @@ def customer_panel(*, conversation: Conversation, now: datetime | None = None) -
         orders=list(orders_qs.select_related("created_by").order_by("-created_at")[:10]),
         orders_total_vnd=totals["total"] or 0,
         orders_count=totals["n"] or 0,
+        orders_returned=totals["returned"] or 0,
         notes=list(
             CustomerNote.objects.filter(workspace_id=conversation.workspace_id, customer=customer)
             .select_related("author")
@@ -531,8 +538,8 @@ def label_sets(*, workspace) -> tuple[list, dict]:
     sets: dict = {None: []}
     for account in accounts:
         sets[account.pk] = []
-    for label in Label.objects.filter(workspace=workspace, deleted_at__isnull=True).order_by(
-        "name"
+    for label in by_vietnamese_name(
+        Label.objects.filter(workspace=workspace, deleted_at__isnull=True)
     ):
         sets.setdefault(label.channel_account_id, []).append(label)
     return accounts, sets

@@ -3,14 +3,17 @@
 from django import template
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from conversations.money import vnd
+from conversations.phone_display import phone_display
 from conversations.system_lines import system_line
 
 register = template.Library()
 
 
 register.filter("vnd", vnd)
+register.filter("phone", phone_display)
 
 
 STAMP_FORMAT = "%H:%M %d/%m/%Y"
@@ -31,6 +34,24 @@ def when_local(local, now) -> str:
     if local.year == now.year:
         return local.strftime("%d/%m")
     return local.strftime("%d/%m/%Y")
+
+
+@register.filter
+def bubble_when(moment, now=None) -> str:
+    """A message's time always shows the hour: 14:05 today, "Yesterday 14:05",
+    14:05 03/11 this year, 14:05 03/11/2024 before (workspace zone)."""
+    if not moment:
+        return ""
+    local, now = timezone.localtime(moment), now or timezone.localtime()
+    hour = local.strftime("%H:%M")
+    days = (now.date() - local.date()).days
+    if days == 0:
+        return hour
+    if days == 1:
+        return _("Yesterday %(time)s") % {"time": hour}
+    if local.year == now.year:
+        return f"{hour} {local:%d/%m}"
+    return f"{hour} {local:%d/%m/%Y}"
 
 
 @register.filter
@@ -61,6 +82,17 @@ def system_text(message) -> str:
     a sentence (written before they were kept, or an event this code does not know) shows its
     stored text."""
     return system_line(message.meta) or message.text
+
+
+# Stored author labels are keys written by the message services and provider adapters, kept
+# in English so they never depend on who was logged in; shown in the reader's language.
+def _author_labels() -> dict[str, str]:
+    return {"Automation": _("Automation"), "Page inbox": _("Page inbox")}
+
+
+@register.filter
+def author_label(value) -> str:
+    return _author_labels().get(str(value or ""), str(value or ""))
 
 
 @register.filter
