@@ -22,7 +22,9 @@ class RowUI:
     iso: str
     when: str
     stamp: str
-    labels: list
+    labels: list  # the first two, as chips
+    more_labels: str  # the names of the others, for the "+N" chip's tooltip
+    more_labels_count: int
     label_ids: str
     phone: str
     channel_name: str
@@ -67,7 +69,9 @@ def present_rows(rows, *, workspace) -> list:
             iso=moment.isoformat(),
             when=when_local(moment, now),
             stamp=moment.strftime(STAMP_FORMAT),
-            labels=labels[:3],
+            labels=labels[:2],
+            more_labels=", ".join(label.name for label in labels[2:]),
+            more_labels_count=max(0, len(labels) - 2),
             label_ids=",".join(str(label.id) for label in labels),
             phone="yes" if c.customer.phones else "no",
             channel_name=name if len(name) <= 22 else name[:21] + "…",
