@@ -125,9 +125,11 @@
   }
 
   // --- sending -------------------------------------------------------------------------------
+  // Grows with what is typed (up to 220 px), never past it: an empty box keeps its one row.
   function autosize(box) {
     box.style.height = "auto";
-    box.style.height = Math.min(box.scrollHeight, 220) + "px";
+    const borders = box.offsetHeight - box.clientHeight;
+    box.style.height = Math.min(box.scrollHeight + borders, 220) + "px";
   }
 
   function canSend(form) {

@@ -206,6 +206,9 @@
     resizeWatcher.disconnect();
     const list = items();
     if (list) resizeWatcher.observe(list);
+    // The box itself shrinks when the header grows (the claim card opened, labels wrapped).
+    const box = timeline();
+    if (box) resizeWatcher.observe(box);
   }
   document.addEventListener("click", (event) => {
     if (event.target.closest("[data-new-below]")) Inbox.scrollToBottom();

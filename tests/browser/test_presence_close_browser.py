@@ -82,6 +82,7 @@ def test_closing_keeps_the_handler_and_the_customer_pane_says_closed(open_inbox,
     pane = page.get_by_test_id("customer-pane")
     expect(pane.locator(".past .is-current .pill")).to_have_text("Đang mở", timeout=STEP)
 
+    page.get_by_test_id("claim-toggle").click()  # the claim card's actions are folded
     page.get_by_test_id("close-button").click()
     expect(page.get_by_test_id("last-handler")).to_contain_text("Lan Agent", timeout=STEP)
     # the customer pane follows without a reload

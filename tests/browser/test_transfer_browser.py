@@ -22,6 +22,7 @@ def test_transfer_starts_with_nobody_chosen(open_inbox):
     Conversation.objects.filter(pk=conversation.pk).update(assignee=lan)
 
     page = open_inbox(lan, f"/w/shop-a/c/{conversation.pk}/")
+    page.get_by_test_id("claim-toggle").click()  # the claim card's actions are folded
     target = page.get_by_test_id("transfer-target")
     expect(target).to_have_value("", timeout=STEP)
     form = page.get_by_test_id("transfer-form")
