@@ -1,4 +1,4 @@
-"""Inbox speed (issue 4, point 9), printed as JSON.
+"""Inbox speed, printed as JSON.
 
 Builds two workspaces with `manage.py seed_demo` (1,000 and 100,000 conversations, 10 messages
 each by default: 10,000 and 1,000,000 messages), then times the conversation-list partial for

@@ -24,7 +24,7 @@ def _membership(user, slug):
 
 @database_sync_to_async
 def _presence(hook: str, *, user, workspace_id: int) -> None:
-    """Routing's presence hooks (issue 5): an agent with an open inbox is reachable."""
+    """Routing's presence hooks: an agent with an open inbox is reachable."""
     from routing import services as routing_services
 
     getattr(routing_services, hook)(user=user, workspace_id=workspace_id)

@@ -469,7 +469,7 @@ class QuickReply(models.Model):
         return f"/{self.shortcut}"
 
 
-# --- agent tools and search (issue 4) ---------------------------------------------------------
+# --- agent tools and search ---------------------------------------------------------------
 
 
 class ConversationFollow(models.Model):

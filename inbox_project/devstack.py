@@ -429,7 +429,7 @@ def wait_for_port_or_death(stack: Stack, port: int, *, timeout: float, what: str
     raise RuntimeError(f"{what} did not open port {port} within {timeout:.0f} s")
 
 
-# --- Meta provider stand-in and simulated customers (issue 3) -------------------------------
+# --- Meta provider stand-in and simulated customers ----------------------------------------
 OPTIONAL_CHILDREN = {"customers"}  # may stop (e.g. no Meta channel) without stopping the stack
 
 

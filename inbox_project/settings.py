@@ -157,7 +157,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
 
-# --- routing sweeps (issue 5) ---------------------------------------------------------------
+# --- routing sweeps -------------------------------------------------------------------------
 # Anti-steal deadlines live on the rows and are swept here; never a long countdown/ETA.
 ROUTING_SWEEP_SECONDS = 5.0  # a deadline at T is released by T + this + the sweep's own time
 CELERY_BEAT_SCHEDULE.update(
@@ -252,7 +252,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# --- Meta (Facebook Messenger, page comments, Instagram) — channels_app, issue 3 -------------
+# --- Meta (Facebook Messenger, page comments, Instagram) — channels_app ---------------------
 # The (first) Meta app: its secret signs its webhooks, the verify token answers the
 # subscription handshake of every app. With DEBUG on, development values let the simulator and the
 # provider stand-in work out of the box.

@@ -1,4 +1,4 @@
-"""Inbox (issue 4): accent-insensitive search indexes, filter indexes, follow and mute.
+"""Inbox: accent-insensitive search indexes, filter indexes, follow and mute.
 
 `inbox_unaccent` and `inbox_customer_search` are IMMUTABLE SQL wrappers so GIN trigram
 indexes can be built on them; btree_gin lets the same index lead with the workspace.

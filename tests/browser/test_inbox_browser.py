@@ -38,7 +38,7 @@ def claim(conversation, user):
 
 
 def inbound(conversation, text: str, mid: str, **fields):
-    """A customer's message through issue 3's real service, pushed live like a webhook's."""
+    """A customer's message through the real message service, pushed live like a webhook's."""
     return off_loop(
         message_record_inbound,
         channel_account=conversation.channel_account,

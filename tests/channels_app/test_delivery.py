@@ -309,7 +309,7 @@ def test_instagram_past_7_days_has_no_utility(ig_a, client, alice):
 
 
 def test_routing_claim_check_runs_before_the_policy(conversation_a, bob):
-    """message_send calls routing's claim check (issue 5): an agent must claim first."""
+    """message_send calls routing's claim check: an agent must claim first."""
     with pytest.raises(ApplicationError):
         messages.message_send(conversation=conversation_a, author=bob, text="Chào chị")
     assert not Message.objects.filter(direction="out").exists()

@@ -27,7 +27,7 @@ def claim(conversation, user, now=None):
 
 
 def customer_writes(conversation, now):
-    """What the inbound recorder does before calling routing (issue 3 owns the real one)."""
+    """What the inbound recorder does before calling routing."""
     Conversation.objects.filter(pk=conversation.pk).update(
         last_inbound_at=now, last_message_at=now, last_message_direction="in"
     )

@@ -1,4 +1,4 @@
-"""Routing through the real message services (issue 3): a customer message routes and arms
+"""Routing through the real message services: a customer message routes and arms
 the clock; only the claimant or an admin may reply; the claimant's reply stops the clock."""
 
 import datetime
