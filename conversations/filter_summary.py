@@ -27,6 +27,8 @@ def active_filter_names(*, workspace, filters: InboxFilters, channel_name: str =
     else:
         status = _choice(STATUS_CHOICES, filters.status)
     names = [_("Status: %(status)s") % {"status": status}]
+    if filters.blocked:
+        names.append(_("Blocked customers"))
     if filters.assign != "all":
         names.append(_choice(ASSIGN_CHOICES, filters.assign))
     if filters.read == "unread":

@@ -45,6 +45,7 @@ FILTER_KEYS = (
     "from",
     "to",
     "q",
+    "blocked",
 )
 
 
@@ -65,6 +66,7 @@ class InboxFilterForm(forms.Form):
     )
     date_from = forms.DateField(required=False)
     date_to = forms.DateField(required=False)
+    blocked = forms.BooleanField(required=False)
 
     def __init__(self, data, *args, **kwargs):
         data = data.copy()
@@ -73,11 +75,12 @@ class InboxFilterForm(forms.Form):
             data["date_from"] = data.get("from")
         if "to" in data:
             data["date_to"] = data.get("to")
-        # A search covers every status unless the agent narrowed it; the list covers the
-        # open conversations.
+        # A search and the blocked view cover every status unless the agent narrowed it;
+        # the list covers the open conversations.
         self.status_chosen = data.get("status", STATUS_AUTO) != STATUS_AUTO
         if not self.status_chosen:
-            data["status"] = default_status(data.get("q") or "")
+            blocked = data.get("blocked", "") not in ("", "0", "false")
+            data["status"] = default_status(data.get("q") or "", blocked=blocked)
         super().__init__(data, *args, **kwargs)
 
     def clean(self):
@@ -109,6 +112,7 @@ class InboxFilterForm(forms.Form):
             date_from=c.get("date_from"),
             date_to=c.get("date_to"),
             q=(c.get("q") or "").strip(),
+            blocked=bool(c.get("blocked")),
         )
 
 
@@ -129,14 +133,15 @@ def filters_query(filters: InboxFilters) -> str:
         ("from", filters.date_from.isoformat() if filters.date_from else ""),
         ("to", filters.date_to.isoformat() if filters.date_to else ""),
         ("q", filters.q),
+        ("blocked", "1" if filters.blocked else ""),
     ):
         if value:
             pairs.append((key, value))
     return urlencode(pairs)
 
 
-def default_status(q: str) -> str:
-    return "" if q.strip() else ConversationStatus.OPEN
+def default_status(q: str, *, blocked: bool = False) -> str:
+    return "" if q.strip() or blocked else ConversationStatus.OPEN
 
 
 def active_filter_count(filters: InboxFilters) -> int:

@@ -75,8 +75,21 @@ class Customer(models.Model):
     avatar_url = models.URLField(max_length=1000, blank=True)
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
+    # Blocked: their messages are still recorded, but do not notify, count as unread, get
+    # routed or trigger automatic replies. The last block and unblock are kept here; each is
+    # also a system line in the timeline.
     is_blocked = models.BooleanField(_("blocked"), default=False)
     blocked_at = models.DateTimeField(null=True, blank=True)
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    unblocked_at = models.DateTimeField(null=True, blank=True)
+    unblocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    unblock_reason = models.CharField(_("reason for unblocking"), max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # What the inbox search matches: written by PostgreSQL on every insert and update, so
     # a search reads it (and its trigram index) instead of unaccenting at query time.

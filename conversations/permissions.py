@@ -23,7 +23,8 @@ def act_refusal(*, assignee_id: int | None, user_id: int | None, is_admin: bool)
 class ViewerControls:
     """The controls one member is offered on one conversation.
 
-    `can_act` covers what the claim rule guards: replies, orders, labels, rating, blocking,
+    `can_act` covers what the claim rule guards: replies, orders, labels, rating, blocking and
+    unblocking (from the customer panel; the blocked customers page is for admins),
     archiving an open conversation. Internal notes (timeline and customer) stay open to every
     member: they never reach the customer and the server accepts them from anyone."""
 

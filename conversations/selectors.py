@@ -20,6 +20,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -104,6 +105,7 @@ class InboxFilters:
     date_from: date | None = None
     date_to: date | None = None
     q: str = ""
+    blocked: bool = False  # the blocked view: only blocked customers' conversations
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -143,9 +145,26 @@ def searchable_words(q: str) -> bool:
     return any(ch.isalnum() for ch in q)
 
 
+def blocked_customer_ids(*, workspace) -> QuerySet[Customer]:
+    """The workspace's blocked customers' ids, as a subquery: read through the partial index
+    `customer_blocked`, so PostgreSQL hashes the (few) ids once and checks each row against
+    them, whatever the list's size."""
+    return Customer.objects.filter(workspace_id=workspace.pk, is_blocked=True).values("id")
+
+
+def conversations_not_blocked(queryset: QuerySet[Conversation], *, workspace):
+    """Leave out blocked customers' conversations: the normal lists and counts never show
+    them (they are in the blocked view)."""
+    return queryset.exclude(customer_id__in=blocked_customer_ids(workspace=workspace))
+
+
 def conversation_filter(*, workspace, user, filters: InboxFilters) -> QuerySet[Conversation]:
     """Every filter but the text search (see conversation_list_page)."""
     queryset = Conversation.objects.filter(workspace=workspace)
+    if filters.blocked:
+        queryset = queryset.filter(customer_id__in=blocked_customer_ids(workspace=workspace))
+    else:
+        queryset = conversations_not_blocked(queryset, workspace=workspace)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.outcome:
@@ -233,6 +252,7 @@ ROW_FIELDS = (
     "last_message_at", "last_message_preview", "last_message_direction", "unread_count",
     "outcome", "rating",
     "customer__id", "customer__name", "customer__phones", "customer__avatar_url",
+    "customer__is_blocked",
     "channel_account__id", "channel_account__kind", "channel_account__display_name",
     "assignee__id", "assignee__full_name", "assignee__email",
 )  # fmt: skip
@@ -336,7 +356,10 @@ def inbox_counts(*, workspace, user) -> dict[str, int]:
     Ordered like the list, so PostgreSQL reads an ordered `(workspace, …, -last_message_at)`
     index newest first, where open conversations are; unordered, it chose a sequential scan
     that wades through old, closed rows first (thousands of rows on a big workspace)."""
-    base = Conversation.objects.filter(workspace=workspace, status=ConversationStatus.OPEN)
+    base = conversations_not_blocked(
+        Conversation.objects.filter(workspace=workspace, status=ConversationStatus.OPEN),
+        workspace=workspace,
+    )
 
     def capped(queryset) -> int:
         return queryset.order_by(*ORDER).values("id")[: COUNT_CAP + 1].count()
@@ -515,17 +538,23 @@ def customer_panel(*, conversation: Conversation, now: datetime | None = None) -
 
 def my_customers(*, workspace, user, limit: int = 100) -> QuerySet[Conversation]:
     """ "My customers" (IN8): the agent's conversations, latest interaction first."""
+    mine = Conversation.objects.filter(workspace=workspace, assignee=user)
     return conversation_rows(
-        Conversation.objects.filter(workspace=workspace, assignee=user).order_by(
-            "-last_message_at", "-id"
-        )
+        conversations_not_blocked(mine, workspace=workspace).order_by("-last_message_at", "-id")
     )[:limit]
 
 
 def blocked_customers(*, workspace, limit: int = 200) -> QuerySet[Customer]:
-    return Customer.objects.filter(workspace=workspace, is_blocked=True).order_by("-blocked_at")[
-        :limit
-    ]
+    """The blocked list: who blocked them and when, and their latest conversation to open."""
+    latest = Conversation.objects.filter(
+        workspace_id=workspace.pk, customer_id=OuterRef("pk")
+    ).order_by("-last_message_at", "-id")
+    return (
+        Customer.objects.filter(workspace=workspace, is_blocked=True)
+        .select_related("blocked_by")
+        .annotate(latest_conversation_id=Subquery(latest.values("id")[:1]))
+        .order_by("-blocked_at", "-id")[:limit]
+    )
 
 
 def label_sets(*, workspace) -> tuple[list, dict]:

@@ -79,6 +79,11 @@ def _by_actor(event: str, facts: Mapping) -> str | None:
             "actor": actor,
             "amount": vnd(amount),
         }
+    if event == "unblocked" and str(facts.get("reason") or "").strip():
+        return _("%(actor)s unblocked this customer: %(reason)s") % {
+            "actor": actor,
+            "reason": str(facts["reason"]).strip(),
+        }
     texts = {
         "closed": _("%(actor)s ended the consultation"),
         "archived": _("%(actor)s archived the conversation"),

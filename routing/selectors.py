@@ -165,6 +165,8 @@ def panel_state(*, conversation: Conversation, membership: Membership | None) ->
 
 
 def waiting_count(*, workspace_id: int) -> int:
+    """Open, unassigned conversations; a blocked customer's are not waiting for anyone."""
     return Conversation.objects.filter(
-        Q(workspace_id=workspace_id, status=ConversationStatus.OPEN, assignee__isnull=True)
+        Q(workspace_id=workspace_id, status=ConversationStatus.OPEN, assignee__isnull=True),
+        customer__is_blocked=False,
     ).count()

@@ -26,6 +26,7 @@ from conversations import events
 from conversations.models import (
     Conversation,
     ConversationStatus,
+    Customer,
     Direction,
     Message,
     MessageKind,
@@ -733,8 +734,10 @@ def _mirror(source: Conversation, target: Conversation) -> None:
 
 
 INBOUND_STATE_SQL = """
-SELECT c.status, c.assignee_id, c.release_deadline, rs.mode, rs.anti_steal_enabled
-FROM {conversation} c LEFT JOIN {settings} rs ON rs.workspace_id = c.workspace_id
+SELECT c.status, c.assignee_id, c.release_deadline, rs.mode, rs.anti_steal_enabled,
+       cu.is_blocked
+FROM {conversation} c JOIN {customer} cu ON cu.id = c.customer_id
+LEFT JOIN {settings} rs ON rs.workspace_id = c.workspace_id
 WHERE c.id = %s AND c.workspace_id = %s
 FOR NO KEY UPDATE OF c
 """
@@ -749,16 +752,18 @@ def _default_mode() -> tuple[str, bool]:
 def _inbound_needs_routing(conversation: Conversation) -> bool:
     """The routing state of the conversation (locked) and its workspace's mode, in one static
     query: most customer messages change nothing routing owns, and this is every inbound
-    message's path, so the full lock with its joins is left for the ones that do."""
+    message's path, so the full lock with its joins is left for the ones that do. A blocked
+    customer is never routed: not reopened, queued, assigned, nor their claim's clock armed."""
     sql = INBOUND_STATE_SQL.format(
-        conversation=Conversation._meta.db_table, settings=RoutingSettings._meta.db_table
-    )
+        conversation=Conversation._meta.db_table, settings=RoutingSettings._meta.db_table,
+        customer=Customer._meta.db_table,
+    )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, [conversation.pk, conversation.workspace_id])
         row = cursor.fetchone()
-    if row is None:
+    if row is None or row[-1]:
         return False
-    status, assignee_id, release_deadline, mode, anti_steal = row
+    status, assignee_id, release_deadline, mode, anti_steal, _blocked = row
     if mode is None:  # no settings row: the workspace routes with the field defaults
         mode, anti_steal = _default_mode()
     return policies.inbound_needs_routing(
@@ -872,7 +877,7 @@ def release_due_queryset(*, now: datetime.datetime):
     cost does not depend on how many deadlines are armed but not yet due."""
     return (
         Conversation.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
-        .select_related("assignee", "workspace", "workspace__routing_settings")
+        .select_related("assignee", "customer", "workspace", "workspace__routing_settings")
         .filter(release_deadline__isnull=False, release_deadline__lte=now)
         .order_by("release_deadline")
     )
@@ -892,8 +897,13 @@ def release_due_sweep(*, now: datetime.datetime, limit: int = 200) -> int:
             if conversation is None:
                 break
             settings = _settings_of(conversation)
-            if not settings.anti_steal_enabled or conversation.status != OPEN:
-                # Switched off (or closed) after the clock was armed: just stop it.
+            if (
+                not settings.anti_steal_enabled
+                or conversation.status != OPEN
+                or conversation.customer.is_blocked
+            ):
+                # Switched off (or closed, or the customer blocked) after the clock was
+                # armed: just stop it; a blocked customer is never handed to someone else.
                 Conversation.objects.filter(
                     workspace_id=conversation.workspace_id, pk=conversation.pk
                 ).update(release_deadline=None)
@@ -921,6 +931,14 @@ def release_due_sweep(*, now: datetime.datetime, limit: int = 200) -> int:
 
 
 # --- waiting conversations ----------------------------------------------------------------
+
+
+def waiting_queryset(*, workspace_id: int):
+    """Open, unassigned conversations waiting for an owner; a blocked customer's never wait
+    (they are in the blocked view until someone unblocks them)."""
+    return Conversation.objects.filter(
+        workspace_id=workspace_id, status=OPEN, assignee__isnull=True
+    ).filter(customer__is_blocked=False)
 
 
 def assign_waiting(*, workspace_id: int, now: datetime.datetime, limit: int = 200) -> int:
@@ -959,7 +977,7 @@ def assign_waiting(*, workspace_id: int, now: datetime.datetime, limit: int = 20
     if default_served:
         reachable |= ~Q(channel_account_id__in=own_lists)
     waiting = list(
-        Conversation.objects.filter(workspace_id=workspace_id, status=OPEN, assignee__isnull=True)
+        waiting_queryset(workspace_id=workspace_id)
         .filter(reachable)
         .order_by("last_message_at", "id")
         .values_list("pk", "channel_account_id")[:limit]
@@ -984,11 +1002,7 @@ def assign_waiting(*, workspace_id: int, now: datetime.datetime, limit: int = 20
 def assign_waiting_sweep(*, now: datetime.datetime) -> int:
     """Every round-robin workspace with someone online and someone waiting."""
     workspace_ids = RoutingSettings.objects.filter(mode=RoutingMode.ROUND_ROBIN).filter(
-        Exists(
-            Conversation.objects.filter(
-                workspace_id=OuterRef("workspace_id"), status=OPEN, assignee__isnull=True
-            )
-        ),
+        Exists(waiting_queryset(workspace_id=OuterRef("workspace_id"))),
         Exists(
             AgentPresence.objects.filter(
                 workspace_id=OuterRef("workspace_id"),

@@ -11,7 +11,8 @@ such messages costs a fixed handful of statements whatever its size:
 4. one statement for the conversations' denormalised fields and the customers'
    last_seen_at (`messages.conversations_touch_inbound`, the one-by-one path's too);
 5. routing's one-query state check for the batch (the full lock only where something is to
-   route), and the live pushes on commit.
+   route), and the live pushes on commit; a blocked customer's messages are stored (no
+   unread added) but neither pushed nor routed.
 
 Anything else (a new contact, a closed conversation that must reopen, a name to fill in, the
 same message twice in one batch) is answered `ONE_BY_ONE`: the caller records it through
@@ -99,10 +100,11 @@ def messages_record_inbound_batch(items: Sequence[Inbound]) -> list:
     for index in candidates.keys() - inserted.keys():
         outcomes[index] = None  # a concurrent writer recorded it between lookup and insert
     if inserted:
-        touched = _touch(list(inserted.values()))
+        touched, blocked = _touch(list(inserted.values()))
         for message in inserted.values():
-            events.message_created(message)
-        _route(touched)
+            if message.conversation_id not in blocked:
+                events.message_created(message)
+        _route([c for c in touched if c.pk not in blocked])
     return outcomes
 
 
@@ -217,9 +219,11 @@ def _insert_messages(
 # --- 4. touch -----------------------------------------------------------------------------------
 
 
-def _touch(inserted: list[Message]) -> list[Conversation]:
+def _touch(inserted: list[Message]) -> tuple[list[Conversation], set[int]]:
     """Each conversation once, whatever number of its messages the batch holds: the newest
-    one's preview and time, one more unread per message."""
+    one's preview and time, one more unread per message (none for a blocked customer).
+    Returns the touched conversations and the ids of those whose customer is blocked: their
+    messages are stored but neither pushed nor routed."""
     newest: dict[int, Message] = {}
     counts: dict[int, int] = {}
     for message in inserted:
@@ -231,13 +235,15 @@ def _touch(inserted: list[Message]) -> list[Conversation]:
         InboundTouch(cid, m.workspace_id, m.sent_at, _preview(m.text, m.attachments), n=counts[cid])
         for cid, m in newest.items()
     ])  # fmt: skip
-    touched = []
-    for cid, status, assignee_id, release_deadline in states:
+    touched, blocked = [], set()
+    for cid, status, assignee_id, release_deadline, is_blocked in states:
         conversation = newest[cid].conversation
         conversation.status, conversation.assignee_id = status, assignee_id
         conversation.release_deadline = release_deadline
         touched.append(conversation)
-    return touched
+        if is_blocked:
+            blocked.add(cid)
+    return touched, blocked
 
 
 # --- 5. routing ---------------------------------------------------------------------------------

@@ -233,9 +233,11 @@ touched AS (
         last_inbound_at = CASE WHEN d.opened
                                THEN GREATEST(COALESCE(c.last_inbound_at, d.at), d.at)
                                ELSE c.last_inbound_at END,
-        unread_count = c.unread_count + d.n
-    FROM data d WHERE c.id = d.id AND c.workspace_id = d.workspace_id
-    RETURNING c.id, c.customer_id, d.at, c.status, c.assignee_id, c.release_deadline
+        unread_count = c.unread_count + CASE WHEN b.is_blocked THEN 0 ELSE d.n END
+    FROM data d, {customer} b
+    WHERE c.id = d.id AND c.workspace_id = d.workspace_id AND b.id = c.customer_id
+    RETURNING c.id, c.customer_id, d.at, c.status, c.assignee_id, c.release_deadline,
+              b.is_blocked
 ),
 seen AS (
     SELECT cu.id, t.at FROM {customer} cu
@@ -247,7 +249,7 @@ seen AS (
 customers AS (
     UPDATE {customer} cu SET last_seen_at = seen.at FROM seen WHERE cu.id = seen.id
 )
-SELECT id, status, assignee_id, release_deadline FROM touched
+SELECT id, status, assignee_id, release_deadline, is_blocked FROM touched
 """
 TOUCH_ROW = "(%s::bigint, %s::bigint, %s::timestamptz, %s::text, %s::boolean, %s::int)"
 
@@ -268,12 +270,13 @@ class InboundTouch:
 
 def conversations_touch_inbound(touches: Sequence[InboundTouch]) -> list[tuple]:
     """One statement for any number of conversations: their denormalised fields (n more
-    unread; an older message never overwrites a newer preview; reopening a closed
+    unread, none for a blocked customer; an older message never overwrites a newer
+    preview; reopening a closed
     conversation is routing's, with its system event) and their customers' last_seen_at (to
     the minute: activity status counts days, and a chatty customer then costs one customer
     write a minute, not one per message). Rows are locked in id order, so two callers never
     deadlock. Static SQL: no ORM compile per message. Returns (id, status, assignee_id,
-    release_deadline) of each touched conversation."""
+    release_deadline, customer is blocked) of each touched conversation."""
     ordered = sorted(touches, key=lambda t: t.conversation_id)
     sql = TOUCH_INBOUND_SQL.format(
         values=", ".join([TOUCH_ROW] * len(ordered)), conversation=Conversation._meta.db_table,
@@ -345,10 +348,12 @@ def message_record_inbound(
     )  # fmt: skip
     if not _insert(message):
         return None
-    conversations_touch_inbound([InboundTouch(
+    [state] = conversations_touch_inbound([InboundTouch(
         conversation.pk, conversation.workspace_id, sent_at, _preview(text, attachments),
         opens_window=kind == MessageKind.INBOX,
     )])  # fmt: skip
+    if state[-1]:  # a blocked customer: stored and shown in the blocked view, nothing else
+        return message
     events.message_created(message)
     _after_inbound(message=message, conversation=conversation)
     return message
@@ -539,6 +544,12 @@ def _before_send(*, conversation: Conversation, author, automated: bool) -> None
     conversation_note_agent_reply(conversation=conversation, user=author)
 
 
+def _customer_blocked(conversation: Conversation) -> bool:
+    return Customer.objects.filter(
+        workspace_id=conversation.workspace_id, pk=conversation.customer_id, is_blocked=True
+    ).exists()
+
+
 def _check_text(*, kind: str, text: str, attachments: Sequence[dict]) -> str:
     text = (text or "").strip()
     if not text and not attachments:
@@ -577,6 +588,11 @@ def message_send(
         text = _check_text(kind=account.kind, text=text, attachments=attachments)
         if not account.is_active:
             raise ApplicationError(_("This channel is disabled."), code="channel_disabled")
+        if automated and _customer_blocked(conversation):
+            raise ApplicationError(
+                _("This customer is blocked: nothing is sent to them automatically."),
+                code="blocked",
+            )
         _before_send(conversation=conversation, author=author, automated=automated)
         decision = policies.send_decision(
             kind=account.kind, last_inbound_at=conversation.last_inbound_at, now=now,

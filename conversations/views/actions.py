@@ -234,9 +234,16 @@ def customer_note(request, pk):
 @require_POST
 def conversation_block(request, pk):
     conversation = _conversation(request, pk)
-    blocked = request.POST.get("blocked") == "1"
     try:
-        actions.customer_block_set(conversation=conversation, user=request.user, blocked=blocked)
+        if request.POST.get("blocked") == "1":
+            actions.customer_block(conversation=conversation, user=request.user)
+        else:
+            actions.customer_unblock(
+                customer=conversation.customer,
+                user=request.user,
+                reason=request.POST.get("reason", ""),
+                conversation=conversation,
+            )
     except ApplicationError as error:
         return _refused(request, conversation, error)
     return _customer(request, conversation)

@@ -97,8 +97,14 @@ def blocked_customers(request):
 @require_POST
 def customer_unblock(request, pk):
     customer = get_for_workspace(Customer, workspace=request.workspace, pk=pk)
-    actions.customer_blocked_update(customer=customer, blocked=False)
-    flash.success(request, _("%(name)s is unblocked.") % {"name": customer.name or "#"})
+    try:
+        actions.customer_unblock(
+            customer=customer, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except ApplicationError as error:
+        flash.error(request, error.message)
+    else:
+        flash.success(request, _("%(name)s is unblocked.") % {"name": customer.name or "#"})
     return redirect("blocked_customers", ws=request.workspace.slug)
 
 

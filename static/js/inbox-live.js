@@ -31,8 +31,11 @@
     const q = (f.get("q") || "").trim();
     if (q.length >= 2 || f.get("from") || f.get("to")) return null;
     const d = row.dataset;
+    // Blocked customers' rows belong to the blocked view only, and it covers every status.
+    const blockedView = f.get("blocked") === "1";
+    if ((d.blocked === "1") !== blockedView) return false;
     const chosen = f.get("status");
-    const status = chosen === "auto" ? "open" : chosen;
+    const status = chosen === "auto" ? (blockedView ? "" : "open") : chosen;
     if (status && d.status !== status) return false;
     const assign = f.get("assign") || "all";
     if (assign === "mine" && d.assignee !== Inbox.me) return false;
@@ -83,8 +86,10 @@
       if (existing) existing.replaceWith(row);
       refreshListSoon();
     } else if (!matches) {
-      // The open conversation's row stays (updated) so the agent does not lose their place.
-      if (existing && Inbox.isOpen(id)) existing.replaceWith(row);
+      // The open conversation's row stays (updated) so the agent does not lose their place,
+      // unless its customer was just blocked or unblocked: it moves to the other view.
+      const moved = existing && existing.dataset.blocked !== row.dataset.blocked;
+      if (existing && Inbox.isOpen(id) && !moved) existing.replaceWith(row);
       else if (existing) existing.remove();
     } else {
       if (existing) existing.remove();

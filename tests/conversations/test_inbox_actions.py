@@ -266,9 +266,14 @@ def test_customer_note_rating_and_block(client_for, bob, claimed):
     assert claimed.rating == 4
     assert claimed.customer.is_blocked
     assert "Unblock" in response.content.decode() or "Bỏ chặn" in response.content.decode()
-    client.post(url("conversation_block", claimed), {"blocked": "0"}, **HX)
+    refused = client.post(url("conversation_block", claimed), {"blocked": "0"}, **HX)
+    assert refused.status_code == 422  # unblocking needs a reason
+    claimed.customer.refresh_from_db()
+    assert claimed.customer.is_blocked
+    client.post(url("conversation_block", claimed), {"blocked": "0", "reason": "Nhầm"}, **HX)
     claimed.customer.refresh_from_db()
     assert not claimed.customer.is_blocked
+    assert claimed.customer.unblock_reason == "Nhầm"
 
 
 def test_rating_out_of_range_is_refused(client_for, bob, claimed):

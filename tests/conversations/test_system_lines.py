@@ -54,6 +54,8 @@ LINES = [  # facts, Vietnamese, English
      "Lan brought the conversation back from the archive"),
     ({"event": "blocked", **LAN}, "Lan đã chặn khách hàng này", "Lan blocked this customer"),
     ({"event": "unblocked", **LAN}, "Lan đã bỏ chặn khách hàng này", "Lan unblocked this customer"),
+    ({"event": "unblocked", **LAN, "reason": "Chặn nhầm"},
+     "Lan đã bỏ chặn khách hàng này: Chặn nhầm", "Lan unblocked this customer: Chặn nhầm"),
     ({"event": "order_created", **LAN, "amount_vnd": 350000},
      "Lan đã chốt đơn 350.000 ₫", "Lan recorded an order of 350.000 ₫"),
     ({"event": "closed", "actor": "Lan"}, "Lan đã kết thúc tư vấn", "Lan ended the consultation"),
