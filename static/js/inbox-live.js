@@ -173,9 +173,29 @@
       });
   };
 
+  // A pane the agent is typing into (a customer note, an order, a transfer reason) is not
+  // replaced under their fingers: its refresh waits until they leave or send it.
+  const waiting = new Set();
+  function isBeingEdited(element) {
+    const active = document.activeElement;
+    if (active && element.contains(active) && active.matches("input, textarea, select")) return true;
+    return Array.from(element.querySelectorAll("input:not([type=hidden]), textarea")).some(
+      (field) => (field.type === "checkbox" || field.type === "radio" ? false : field.value !== field.defaultValue),
+    );
+  }
+
   function refreshPane(urlKey, target) {
     const pane = document.querySelector(".conv-pane[data-conversation]");
-    if (!pane || !document.querySelector(target)) return Promise.resolve();
+    const element = document.querySelector(target);
+    if (!pane || !element) return Promise.resolve();
+    if (isBeingEdited(element)) {
+      if (waiting.has(target)) return Promise.resolve();
+      waiting.add(target);
+      return new Promise((resolve) => setTimeout(resolve, 1000)).then(() => {
+        waiting.delete(target);
+        return refreshPane(urlKey, target);
+      });
+    }
     // The pane element itself is the source: if another swap replaces it meanwhile (the
     // agent's own click answered first), this older answer is dropped, never shown stale.
     return Inbox.load(pane.dataset[urlKey], target, { swap: "outerHTML" });
