@@ -30,6 +30,7 @@ COMMENT_SERVICES = {
     "public_reply": message_services.comment_reply_public,
     "private_reply": message_services.comment_reply_private,
 }
+COMPOSER_COMMENT_MODES = {"public_reply", "private_reply"}
 
 
 def _conversation(request, pk):
@@ -87,7 +88,7 @@ def conversation_send(request, pk):
             message = actions.conversation_note_add(
                 conversation=conversation, user=request.user, text=data.get("text", "")
             )
-        elif data.get("mode") in COMMENT_SERVICES:  # a commenter: answer their comment
+        elif data.get("mode") in COMPOSER_COMMENT_MODES:  # a commenter: answer their comment
             message = COMMENT_SERVICES[data["mode"]](
                 comment=_reply_comment(request, conversation, data.get("comment")),
                 author=request.user, text=data.get("text", ""),

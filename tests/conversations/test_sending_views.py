@@ -61,6 +61,15 @@ def test_a_send_on_a_channel_that_only_receives_comes_back_with_the_reason(
     assert not Message.objects.filter(direction="out").exists()
 
 
+def test_a_reply_through_the_composer_still_goes_to_message_send(client_for, alice, conversation_a):
+    response = client_for(alice).post(
+        url("conversation_send", conversation_a), {"mode": "reply", "text": "Dạ còn ạ"}, **HX
+    )
+    assert response.status_code == 200
+    reply = Message.objects.get(direction="out")
+    assert (reply.kind, reply.delivery_status, reply.text) == ("inbox", "pending", "Dạ còn ạ")
+
+
 def test_an_internal_note_still_works_on_a_channel_that_only_receives(
     client_for, alice, zalo_conversation
 ):
