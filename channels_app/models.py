@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from channels_app import crypto, provider_apps
+from channels_app import crypto, provider_apps, providers
 
 
 class ChannelKind(models.TextChoices):
@@ -70,6 +70,11 @@ class ChannelAccount(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "provider_app_id"}
         super().save(*args, **kwargs)
+
+    @property
+    def can_send(self) -> bool:
+        """Replies can go out on this channel: its provider has a sending adapter."""
+        return providers.can_send(self.kind)
 
     @property
     def credentials(self) -> dict:

@@ -163,9 +163,12 @@ def active_filter_count(filters: InboxFilters) -> int:
 
 
 class ComposerForm(forms.Form):
-    MODES = [("reply", _("Reply")), ("note", _("Internal note"))]
+    MODES = [("reply", _("Reply")), ("note", _("Internal note")),
+             ("public_reply", _("Reply publicly")), ("private_reply", _("Private reply"))]  # fmt: skip
 
     mode = forms.ChoiceField(choices=MODES, required=False)
+    # A commenter's composer answers this comment (public reply or the private reply).
+    comment = forms.IntegerField(required=False, min_value=1)
     text = forms.CharField(required=False, max_length=20000, strip=False)
     # PO2: "I only reply to this customer"; PO3: the essential notification's purpose.
     confirm_human_agent = forms.BooleanField(required=False)

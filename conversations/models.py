@@ -191,6 +191,8 @@ class Conversation(models.Model):
     last_message_direction = models.CharField(max_length=3, blank=True)  # "in" / "out"
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     last_outbound_at = models.DateTimeField(null=True, blank=True)
+    # The last message is a reply that failed to go out: the row says "Not sent:", not "You:".
+    last_outbound_failed = models.BooleanField(default=False, db_default=False)
     unread_count = models.PositiveIntegerField(default=0)
 
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.NONE)

@@ -99,13 +99,36 @@ def composer_context(
     conversation: Conversation, *, form: ComposerForm | None = None, error: str = ""
 ) -> dict:
     now = timezone.now()
-    window = policies.reply_window_state(conversation, now)
+    comment = None  # a commenter's composer answers their newest comment
+    if policies.needs_comment_lookup(kind=conversation.channel_account.kind,
+                                     last_inbound_at=conversation.last_inbound_at):  # fmt: skip
+        comment = selectors.conversation_reply_comment(conversation=conversation)
+    commented = comment is not None or (
+        policies.needs_comment_lookup(kind=conversation.channel_account.kind,
+                                      last_inbound_at=conversation.last_inbound_at)
+        and selectors.customer_commented(conversation=conversation)
+    )  # fmt: skip
+    window = policies.reply_window_state(conversation, now, commented=commented)
+    private_refusal = None
+    if comment is not None:
+        private_refusal = policies.private_reply_refusal(
+            comment_created_at=comment.sent_at, now=now,
+            already_replied=bool(comment.meta.get("private_reply_message_id")),
+        )  # fmt: skip
     data = form.data if form is not None and form.is_bound else {}
+    mode = data.get("mode") or ""
+    if window.phase == policies.Phase.COMMENTS and mode not in {"note", "public_reply",
+                                                                "private_reply"}:  # fmt: skip
+        mode = "public_reply" if private_refusal else "private_reply"
+    if mode == "private_reply" and private_refusal:
+        mode = "public_reply"
     return {
         "window": window,
         "phase": str(window.phase),
+        "reply_comment": comment,
+        "private_reply_refusal": private_refusal,
         "purposes": list(window.purposes.items()),
-        "composer_mode": data.get("mode") or "reply",
+        "composer_mode": mode or "reply",
         "composer_text": data.get("text", "") if error else "",
         "composer_confirmed": bool(data.get("confirm_human_agent")),
         "composer_purpose": data.get("purpose", ""),

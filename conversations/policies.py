@@ -4,7 +4,9 @@ Two tables, one module, so the next Meta change is a one-line edit:
 
 - CHANNEL_WINDOWS: each channel kind declares its window in one place (PO4).
 - RULES: first matching row over (phase, author, confirmation, purpose, utility available)
-  decides how a reply goes out or why it is refused.
+  decides how a reply goes out or why it is refused. Two phases come before any window: a
+  channel that cannot send (no sending adapter) refuses every reply, and a customer who only
+  commented has no Messenger window (public reply or the one private reply instead).
 
 Meta facts (PLATFORMS.md A7, C3): 24 h standard window -> RESPONSE; 24 h–7 days a human reply
 only, tagged HUMAN_AGENT; after that an essential notification as a Utility Message template
@@ -26,6 +28,10 @@ class Phase(StrEnum):
     HUMAN_AGENT = "human_agent"  # 24 h – 7 days: confirmed human replies only (PO2)
     CLOSED = "closed"  # past every window: essential notifications only, if any (PO3)
     UNLIMITED = "unlimited"  # channel without a window (Shopee, e-mail)
+    # The customer only commented on a post and never wrote in Messenger: there is no
+    # Messenger window yet; answer the comment publicly or with its one private reply.
+    COMMENTS = "comments"
+    NO_SENDING = "no_sending"  # the channel's provider has no sending adapter: receive only
 
 
 class Author(StrEnum):
@@ -113,9 +119,17 @@ CLOSED_NO_UTILITY = _(
 CLOSED_WINDOW = _(
     "The reply window of this channel has closed: wait until the customer writes again."
 )
+NO_SENDING = _("This channel only receives messages for now: replies cannot be sent yet.")
+COMMENT_ONLY = _(
+    "This customer has only commented on a post and has not written in Messenger, so there is "
+    "no Messenger window yet. Reply publicly under the comment, or send the one private reply "
+    "Meta allows per comment within 7 days of it."
+)
 
 # First match wins. Columns: phase, author, confirmed, purpose, utility -> outcome.
 RULES: tuple[Rule, ...] = (
+    Rule(Phase.NO_SENDING, ANY, ANY, ANY, ANY, refuse("no_sending", NO_SENDING)),
+    Rule(Phase.COMMENTS, ANY, ANY, ANY, ANY, refuse("comment_only", COMMENT_ONLY)),
     Rule(Phase.UNLIMITED, ANY, ANY, ANY, ANY, allow("")),
     Rule(Phase.OPEN, ANY, ANY, ANY, ANY, allow("RESPONSE")),
     Rule(Phase.HUMAN_AGENT, ANY, ANY, True, True, allow("UTILITY")),
@@ -169,11 +183,18 @@ def channel_window(kind: str, channel_settings: dict | None = None) -> ChannelWi
 
 
 def window_phase(
-    *, window: ChannelWindow, last_inbound_at: datetime | None, now: datetime
-) -> Phase:
+    *, window: ChannelWindow, last_inbound_at: datetime | None, now: datetime,
+    can_send: bool = True, commented: bool = False,
+) -> Phase:  # fmt: skip
+    """`can_send`: the channel's provider has a sending adapter. `commented`: the customer
+    commented on one of the page's posts (comments never open Meta's messaging window)."""
+    if not can_send:
+        return Phase.NO_SENDING
     if window.standard is None:
         return Phase.UNLIMITED
     if last_inbound_at is None:
+        if commented and window.meta:
+            return Phase.COMMENTS  # no Messenger window until the customer writes there
         return Phase.CLOSED  # the customer never wrote: nothing is a reply
     elapsed = now - last_inbound_at
     if elapsed < window.standard:
@@ -196,10 +217,13 @@ def send_decision(
     confirmed: bool = False,
     purpose: str | None = None,
     channel_settings: dict | None = None,
+    can_send: bool = True,
+    commented: bool = False,
 ) -> Decision:
     """May this reply go out now, and how? Refusals carry a translatable reason."""
     window = channel_window(kind, channel_settings)
-    phase = window_phase(window=window, last_inbound_at=last_inbound_at, now=now)
+    phase = window_phase(window=window, last_inbound_at=last_inbound_at, now=now,
+                         can_send=can_send, commented=commented)  # fmt: skip
     if purpose and purpose not in PURPOSES:
         return Decision(False, phase, reason=_("Unknown notification purpose."), code="purpose")
     author = Author.AUTOMATION if automated else Author.HUMAN
@@ -213,7 +237,7 @@ def send_decision(
         outcome = refuse("no_rule", CLOSED_WINDOW)
     if outcome.allowed and not window.meta:
         outcome = allow("")
-    elif not outcome.allowed and not window.meta:
+    elif not outcome.allowed and not window.meta and phase != Phase.NO_SENDING:
         outcome = refuse(outcome.code, CLOSED_WINDOW)
     return Decision(
         outcome.allowed, phase, messaging_type=outcome.messaging_type, tag=outcome.tag,
@@ -234,6 +258,10 @@ class WindowState:
 
     @property
     def warning(self):
+        if self.phase == Phase.NO_SENDING:
+            return NO_SENDING
+        if self.phase == Phase.COMMENTS:
+            return COMMENT_ONLY
         if self.phase == Phase.HUMAN_AGENT:
             return NEEDS_CONFIRMATION
         if self.phase == Phase.CLOSED:
@@ -243,10 +271,11 @@ class WindowState:
 
 def window_state(
     *, kind: str, last_inbound_at: datetime | None, now: datetime,
-    channel_settings: dict | None = None,
+    channel_settings: dict | None = None, can_send: bool = True, commented: bool = False,
 ) -> WindowState:  # fmt: skip
     window = channel_window(kind, channel_settings)
-    phase = window_phase(window=window, last_inbound_at=last_inbound_at, now=now)
+    phase = window_phase(window=window, last_inbound_at=last_inbound_at, now=now,
+                         can_send=can_send, commented=commented)  # fmt: skip
     closes_at = None
     if phase == Phase.OPEN:
         closes_at = last_inbound_at + window.standard
@@ -260,18 +289,27 @@ def window_state(
     )  # fmt: skip
 
 
-def reply_window_state(conversation, now: datetime) -> WindowState:
-    """For the inbox UI: the composer's phase and countdown for one conversation."""
+def reply_window_state(conversation, now: datetime, *, commented: bool = False) -> WindowState:
+    """For the inbox UI: the composer's phase and countdown for one conversation.
+    `commented`: the customer commented on a post (selectors.conversation_reply_comment)."""
     account = conversation.channel_account
     return window_state(
         kind=account.kind,
         last_inbound_at=conversation.last_inbound_at,
         now=now,
         channel_settings=account.settings,
+        can_send=account.can_send,
+        commented=commented,
     )
 
 
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
+
+
+def needs_comment_lookup(*, kind: str, last_inbound_at: datetime | None) -> bool:
+    """Whether the comment-only case can apply: a Meta channel whose customer never wrote in
+    Messenger (the caller then looks for their comment)."""
+    return last_inbound_at is None and CHANNEL_WINDOWS.get(kind, ChannelWindow(None)).meta
 
 
 def private_reply_refusal(*, comment_created_at: datetime, already_replied: bool, now: datetime):

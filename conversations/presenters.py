@@ -32,7 +32,8 @@ class RowUI:
     status_display: str
     assignee_name: str
     assignee_short: str  # the given name, which fits beside three labels
-    you: str  # "You:" before the preview when the shop spoke last
+    you: str  # "You:" before the preview when the shop spoke last ("Not sent:" if it failed)
+    failed: bool  # the shop's last reply did not go out
 
 
 # Beyond this a row would truncate every chip to nothing; the rest show as "+N".
@@ -65,6 +66,7 @@ def present_rows(rows, *, workspace) -> list:
     base = conversation_base_url(workspace)
     fallback_name = _("Customer")
     you = _("You:")
+    not_sent = _("Not sent:")
     kinds = {value: str(label) for value, label in ChannelKind.choices}
     statuses = {value: str(label) for value, label in ConversationStatus.choices}
     zone = timezone.get_current_timezone()
@@ -74,6 +76,7 @@ def present_rows(rows, *, workspace) -> list:
         account = c.channel_account
         moment = c.last_message_at.astimezone(zone)
         name = account.display_name
+        failed = c.last_message_direction == "out" and c.last_outbound_failed
         c.ui = RowUI(
             url=f"{base}{c.pk}/",
             name=c.customer.name or fallback_name,
@@ -93,6 +96,7 @@ def present_rows(rows, *, workspace) -> list:
             status_display=statuses.get(c.status, c.status) if c.status != "open" else "",
             assignee_name=c.assignee.display_name if c.assignee_id else "",
             assignee_short=given_name(c.assignee.display_name) if c.assignee_id else "",
-            you=you if c.last_message_direction == "out" else "",
+            you=(not_sent if failed else you) if c.last_message_direction == "out" else "",
+            failed=failed,
         )
     return rows

@@ -250,7 +250,7 @@ def row_labels(*, workspace_id: int, conversation_ids: list[int]) -> dict[int, l
 ROW_FIELDS = (
     "id", "workspace_id", "status", "assignee_id", "customer_id", "channel_account_id",
     "last_message_at", "last_message_preview", "last_message_direction", "unread_count",
-    "outcome", "rating",
+    "outcome", "rating", "last_outbound_failed",
     "customer__id", "customer__name", "customer__phones", "customer__avatar_url",
     "customer__is_blocked",
     "channel_account__id", "channel_account__kind", "channel_account__display_name",
@@ -409,6 +409,28 @@ def message_for_conversation(*, conversation: Conversation, pk: int) -> Message 
     return (
         Message.objects.filter(workspace_id=conversation.workspace_id, pk=pk)
         .select_related("author")
+        .first()
+    )
+
+
+def _customer_comments(conversation: Conversation) -> QuerySet[Message]:
+    return Message.objects.filter(
+        workspace_id=conversation.workspace_id, conversation_id=conversation.pk,
+        kind=MessageKind.COMMENT, direction="in",
+    )  # fmt: skip
+
+
+def customer_commented(*, conversation: Conversation) -> bool:
+    """The customer commented on one of the page's posts (in this conversation)."""
+    return _customer_comments(conversation).exists()
+
+
+def conversation_reply_comment(*, conversation: Conversation) -> Message | None:
+    """The comment a commenter's composer answers: their newest one still on the post."""
+    return (
+        _customer_comments(conversation)
+        .exclude(meta__contains={"removed": True})
+        .order_by("-sent_at", "-id")
         .first()
     )
 

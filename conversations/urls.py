@@ -39,6 +39,7 @@ workspace_urlpatterns = [
         views.comment_action,
         name="comment_action",
     ),
+    path(f"{conversation}m/<int:message_pk>/retry/", views.message_retry, name="message_retry"),
     path("me/sound/", views.sound_toggle, name="sound_toggle"),
     # Pages next to the inbox
     path("customers/mine/", views.my_customers, name="my_customers"),

@@ -283,6 +283,8 @@ INGEST_WAKE_TTL_SECONDS = int(os.environ.get("INGEST_WAKE_TTL_SECONDS", "10"))
 # Outbound delivery: transient provider errors retry with backoff up to this many attempts.
 DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "5"))
 DELIVERY_SWEEP_AFTER_SECONDS = int(os.environ.get("DELIVERY_SWEEP_AFTER_SECONDS", "120"))
+# A reply still pending this long after it was queued is failed by the sweeper ("Send again").
+DELIVERY_GIVE_UP_SECONDS = int(os.environ.get("DELIVERY_GIVE_UP_SECONDS", "600"))
 # Bench-only bare endpoint (one INSERT) used by bench/ingest as the ceiling; off in production.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
 CELERY_BEAT_SCHEDULE["webhook-event-sweep"] = {

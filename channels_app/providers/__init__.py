@@ -32,3 +32,12 @@ def get_adapter(kind: str) -> ProviderAdapter:
 
 def supported_kinds() -> frozenset[str]:
     return frozenset(ADAPTERS)
+
+
+def can_send(kind: str) -> bool:
+    """Whether replies on this kind can go out: its adapter is registered and implements
+    `send`. A kind without one (Zalo, Shopee, e-mail today) only receives."""
+    try:
+        return get_adapter(kind).supports_sending
+    except UnknownProvider:
+        return False

@@ -229,6 +229,12 @@ class ProviderAdapter:
         """Raises ProviderError."""
         raise NotImplementedError
 
+    @property
+    def supports_sending(self) -> bool:
+        """An adapter that implements `send` can deliver replies; one that does not only
+        receives (the composer is closed and the server refuses replies on its channels)."""
+        return type(self).send is not ProviderAdapter.send
+
     # reply window
     def reply_window(self) -> str:
         return self.window_rule or self.kind

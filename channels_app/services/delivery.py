@@ -5,6 +5,11 @@ commit. Delivery locks the row (SKIP LOCKED, so a duplicate task never double-se
 the adapter and records sent (with the provider's id) or failed (with the provider's reason in
 plain words). Transient errors retry with exponential backoff; an expired token flags the
 channel account for an admin.
+
+Every delivery ends sent or failed, never pending for ever: a kind without a sending adapter,
+an adapter that crashes, a permanent provider error, the last transient attempt, and a reply
+still pending DELIVERY_GIVE_UP_SECONDS after it was queued (the sweeper gives up on it) all
+record failed with a reason the bubble shows, next to "Send again" (message_retry).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import ChannelAccount
-from channels_app.providers import get_adapter
+from channels_app.providers import UnknownProvider, get_adapter
 from channels_app.providers.base import Action, OutboundMessage, PayloadError, ProviderError
 from conversations.models import DeliveryStatus, Direction, Message, MessageKind
 from conversations.services import messages
@@ -89,16 +94,37 @@ def message_deliver(*, workspace_id: int, message_id: int, now: datetime | None 
                                          code=error.code)  # fmt: skip
             return "failed"
         try:
-            result = get_adapter(account.kind).send(account=account, outbound=outbound_for(message))
+            adapter = get_adapter(account.kind)
+            if not adapter.supports_sending:
+                raise UnknownProvider(account.kind)
+            result = adapter.send(account=account, outbound=outbound_for(message))
+        except UnknownProvider:
+            _fail(message, NO_SENDING, language, code="no_sending")
+            return "failed"
         except ProviderError as error:
             return _handle_error(message=message, account=account, error=error, language=language,
                                  now=now)  # fmt: skip
         except PayloadError as error:
             messages.message_mark_failed(message=message, error=str(error), code="invalid")
             return "failed"
+        except Exception:  # a bug in an adapter must not leave the reply pending for ever
+            log.exception("the %s adapter crashed sending message %s", account.kind, message.pk)
+            _fail(message, CRASHED, language, code="crashed")
+            return "failed"
         extra = {"recipient_id": result.recipient_id} if result.recipient_id else None
         messages.message_mark_sent(message=message, external_id=result.external_id, extra=extra)
         return "sent"
+
+
+NO_SENDING = _("This channel only receives messages for now: replies cannot be sent yet.")
+CRASHED = _("Sending failed because of an error on our side. Try sending it again.")
+GAVE_UP = _("The message could not be sent in time. Try sending it again.")
+
+
+def _fail(message: Message, text, language: str, *, code: str) -> None:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        plain = str(text)
+    messages.message_mark_failed(message=message, error=plain, code=code)
 
 
 def _reconnect_text(account: ChannelAccount):
@@ -165,19 +191,33 @@ def message_deliver_action(*, workspace_id: int, message_id: int, action: str) -
         return "done"
 
 
-def message_deliver_sweep(*, older_than: float | None = None, limit: int = 500) -> int:
-    """Re-queue outbound messages left pending (broker down at send time, worker killed)."""
+def message_deliver_sweep(
+    *, older_than: float | None = None, give_up_after: float | None = None, limit: int = 500,
+    now: datetime | None = None,
+) -> int:  # fmt: skip
+    """Re-queue outbound messages left pending (broker down at send time, worker killed);
+    fail those still pending `give_up_after` seconds (DELIVERY_GIVE_UP_SECONDS) after they
+    were queued, so nobody waits on "Sending" for ever. Returns how many were re-queued."""
     from channels_app.tasks import message_deliver_task
 
     age = settings.DELIVERY_SWEEP_AFTER_SECONDS if older_than is None else older_than
-    now = timezone.now()
+    give_up = settings.DELIVERY_GIVE_UP_SECONDS if give_up_after is None else give_up_after
+    now = now or timezone.now()
     cutoff = now - timedelta(seconds=age)
+    give_up_cutoff = now - timedelta(seconds=give_up)
     stale = Message.objects.filter(
         delivery_status=DeliveryStatus.PENDING, direction=Direction.OUT, created_at__lte=cutoff
-    ).values_list("pk", "workspace_id", "meta")[:limit]
+    ).values_list("pk", "workspace_id", "meta", "created_at")[:limit]
     queued = 0
-    for pk, workspace_id, meta in stale:
-        retry_at = (meta or {}).get("retry_at")
+    for pk, workspace_id, meta, created_at in stale:
+        meta = meta or {}
+        queued_at = datetime.fromisoformat(meta["queued_at"]) if meta.get("queued_at") else None
+        if (queued_at or created_at) <= give_up_cutoff:
+            message_deliver_give_up(workspace_id=workspace_id, message_id=pk)
+            continue
+        if queued_at and queued_at > cutoff:
+            continue  # sent again moments ago: its task is on its way
+        retry_at = meta.get("retry_at")
         if retry_at and datetime.fromisoformat(retry_at) > cutoff:
             continue  # a scheduled retry is still due
         try:
@@ -187,3 +227,28 @@ def message_deliver_sweep(*, older_than: float | None = None, limit: int = 500) 
             break
         queued += 1
     return queued
+
+
+def message_deliver_give_up(*, workspace_id: int, message_id: int) -> str:
+    """Fail a reply still pending after DELIVERY_GIVE_UP_SECONDS (a worker that is sending
+    it holds its row: then it is left to that worker)."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("channel_account__workspace")
+            .filter(
+                workspace_id=workspace_id,
+                pk=message_id,
+                direction=Direction.OUT,
+                delivery_status=DeliveryStatus.PENDING,
+            )  # fmt: skip
+            .first()
+        )
+        if message is None:
+            return "skipped"
+        text = GAVE_UP
+        if message.delivery_error:  # the last attempt's reason says more than "in time"
+            with translation.override(message.channel_account.workspace.language or "vi"):
+                text = f"{GAVE_UP} ({message.delivery_error})"
+        _fail(message, text, message.channel_account.workspace.language, code="gave_up")
+        return "failed"

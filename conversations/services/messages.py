@@ -6,7 +6,8 @@ Idempotency lives in the database: Message is unique on (channel_account, extern
 constraint). Concurrent writers race on the contact / conversation constraints inside
 savepoints and the loser re-reads the winner's row.
 
-For the inbox UI: message_send, comment_reply_public, comment_reply_private, comment_moderate;
+For the inbox UI: message_send, message_retry, comment_reply_public, comment_reply_private,
+comment_moderate;
 the composer's window state is conversations.policies.reply_window_state(conversation, now).
 
 Hook points for routing / automation (issue 5): `_after_inbound` runs after an inbound message
@@ -28,7 +29,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conversations import events, policies
+from conversations import events, policies, selectors
 from conversations.models import (
     Contact,
     Conversation,
@@ -201,6 +202,9 @@ def _conversation_touch(
                                      default=F("last_message_preview")),
         "last_message_direction": Case(When(newer, then=Value(direction)),
                                        default=F("last_message_direction")),
+        # A newer message (a pending reply, the customer's answer) replaces a failed one's row.
+        "last_outbound_failed": Case(When(newer, then=Value(False)),
+                                     default=F("last_outbound_failed")),
     }  # fmt: skip
     if direction == Direction.IN:
         if counts_as_inbound:
@@ -229,6 +233,8 @@ touched AS (
                                     ELSE c.last_message_preview END,
         last_message_direction = CASE WHEN c.last_message_at <= d.at THEN 'in'
                                       ELSE c.last_message_direction END,
+        last_outbound_failed = CASE WHEN c.last_message_at <= d.at THEN false
+                                    ELSE c.last_outbound_failed END,
         last_message_at = GREATEST(c.last_message_at, d.at),
         last_inbound_at = CASE WHEN d.opened
                                THEN GREATEST(COALESCE(c.last_inbound_at, d.at), d.at)
@@ -597,7 +603,8 @@ def message_send(
         decision = policies.send_decision(
             kind=account.kind, last_inbound_at=conversation.last_inbound_at, now=now,
             automated=automated, confirmed=confirmation, purpose=purpose,
-            channel_settings=account.settings,
+            channel_settings=account.settings, can_send=account.can_send,
+            commented=_commented(conversation),
         )  # fmt: skip
         if not decision.allowed:
             raise ApplicationError(str(decision.reason), code=f"policy.{decision.code}")
@@ -609,6 +616,14 @@ def message_send(
         if decision.is_tagged:
             _audit(message=message, conversation=conversation, decision=decision, now=now)
     return message
+
+
+def _commented(conversation: Conversation) -> bool:
+    """The comment-only case's fact, looked up only when it can apply."""
+    if not policies.needs_comment_lookup(kind=conversation.channel_account.kind,
+                                         last_inbound_at=conversation.last_inbound_at):  # fmt: skip
+        return False
+    return selectors.customer_commented(conversation=conversation)
 
 
 def _create_outbound(
@@ -784,12 +799,77 @@ def message_mark_sent(*, message: Message, external_id: str, extra: dict | None 
 
 
 def message_mark_failed(*, message: Message, error: str, code: str = "") -> None:
+    """The reply did not go out and will not be tried again unless someone sends it again
+    (message_retry): the bubble shows the reason, the list row "Not sent:" when it is the
+    conversation's last message."""
     message.delivery_status = DeliveryStatus.FAILED
     message.delivery_error = error
     message.delivery_attempts += 1
     message.meta = {**message.meta, "delivery_error_code": code, "retry_at": None}
     message.save(update_fields=["delivery_status", "delivery_error", "delivery_attempts", "meta"])
+    _last_outbound_failed_set(message, failed=True)
     events.message_updated(message)
+
+
+def _last_outbound_failed_set(message: Message, *, failed: bool) -> None:
+    """Flag (or clear) the row's "Not sent:" when `message` is the one the row shows."""
+    Conversation.objects.filter(
+        pk=message.conversation_id, workspace_id=message.workspace_id,
+        last_message_at=message.sent_at, last_message_direction=Direction.OUT,
+    ).exclude(last_outbound_failed=failed).update(last_outbound_failed=failed)  # fmt: skip
+
+
+def message_retry(*, message: Message, user, now: datetime | None = None) -> Message:
+    """Send a failed reply again ("Send again"): it goes back to pending and is queued.
+
+    Refused when the message is not a failed reply, when the person may not reply on this
+    conversation (the claim check), when the channel cannot send, or when the reply window
+    no longer allows it (a HUMAN_AGENT reply keeps its confirmation; anything else has to
+    be written again through the composer)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Message.objects.select_for_update(of=("self",))
+            .filter(workspace_id=message.workspace_id, pk=message.pk, direction=Direction.OUT)
+            .exclude(kind__in=[MessageKind.NOTE, MessageKind.SYSTEM])
+            .first()
+        )
+        if locked is None or locked.delivery_status != DeliveryStatus.FAILED:
+            raise ApplicationError(_("Only a reply that failed can be sent again."),
+                                   code="not_failed")  # fmt: skip
+        conversation = _locked_conversation(locked.conversation)
+        account = conversation.channel_account
+        if not account.is_active:
+            raise ApplicationError(_("This channel is disabled."), code="channel_disabled")
+        if not account.can_send:
+            raise ApplicationError(str(policies.NO_SENDING), code="policy.no_sending")
+        _before_send(conversation=conversation, author=user, automated=False)
+        meta = {**locked.meta, "delivery_error_code": "", "retry_at": None,
+                "queued_at": now.isoformat()}  # fmt: skip
+        fields = ["delivery_status", "delivery_error", "delivery_attempts", "meta"]
+        if locked.kind == MessageKind.INBOX and not meta.get("private_reply_to"):
+            decision = policies.send_decision(
+                kind=account.kind, last_inbound_at=conversation.last_inbound_at, now=now,
+                automated=locked.is_automated, confirmed=locked.policy_tag == "HUMAN_AGENT",
+                purpose=meta.get("purpose") or None, channel_settings=account.settings,
+                commented=_commented(conversation),
+            )  # fmt: skip
+            if not decision.allowed:
+                raise ApplicationError(str(decision.reason), code=f"policy.{decision.code}")
+            if decision.messaging_type:
+                meta.update(messaging_type=decision.messaging_type, tag=decision.tag,
+                            purpose=decision.purpose)  # fmt: skip
+            locked.policy_tag = decision.policy_tag
+            fields.append("policy_tag")
+        locked.meta = meta
+        locked.delivery_status = DeliveryStatus.PENDING
+        locked.delivery_error = ""
+        locked.delivery_attempts = 0  # a fresh series of attempts, with their backoff
+        locked.save(update_fields=fields)
+        _last_outbound_failed_set(locked, failed=False)
+        events.message_updated(locked)
+        _queue_delivery(locked)
+    return locked
 
 
 def message_mark_retrying(*, message: Message, error: str, code: str, retry_in: float,

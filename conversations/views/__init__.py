@@ -13,6 +13,7 @@ from conversations.views.actions import (  # noqa: F401
     conversation_status,
     conversation_unread,
     customer_note,
+    message_retry,
     sound_toggle,
 )
 from conversations.views.pages import (  # noqa: F401

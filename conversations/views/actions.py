@@ -23,6 +23,16 @@ from inbox_project.errors import ApplicationError
 PAGE = "conversations/inbox.html"
 
 
+# The comment's own buttons post "reply" / "private_reply"; a commenter's composer posts its
+# mode, "public_reply" / "private_reply".
+COMMENT_SERVICES = {
+    "reply": message_services.comment_reply_public,
+    "public_reply": message_services.comment_reply_public,
+    "private_reply": message_services.comment_reply_private,
+}
+COMPOSER_COMMENT_MODES = {"public_reply", "private_reply"}
+
+
 def _conversation(request, pk):
     return get_conversation_for_member(workspace=request.workspace, pk=pk)
 
@@ -78,6 +88,11 @@ def conversation_send(request, pk):
             message = actions.conversation_note_add(
                 conversation=conversation, user=request.user, text=data.get("text", "")
             )
+        elif data.get("mode") in COMPOSER_COMMENT_MODES:  # a commenter: answer their comment
+            message = COMMENT_SERVICES[data["mode"]](
+                comment=_reply_comment(request, conversation, data.get("comment")),
+                author=request.user, text=data.get("text", ""),
+            )  # fmt: skip
         else:
             uploads = attachments_check(files=request.FILES.getlist("files"))
             with attachments_stored(workspace=request.workspace, uploads=uploads) as described:
@@ -107,6 +122,16 @@ def conversation_send(request, pk):
         **panes.composer_context(conversation, form=form),
     }
     return render(request, f"{PAGE}#composer-sent", context)
+
+
+def _reply_comment(request, conversation, comment_id) -> Message:
+    comment = Message.objects.filter(
+        workspace=request.workspace, pk=comment_id or 0, conversation=conversation,
+        kind=MessageKind.COMMENT, direction="in",
+    ).first()  # fmt: skip
+    if comment is None:
+        raise ApplicationError(_("This comment is gone."), code="not_comment")
+    return comment
 
 
 @require_POST
@@ -249,12 +274,6 @@ def conversation_block(request, pk):
     return _customer(request, conversation)
 
 
-COMMENT_SERVICES = {
-    "reply": message_services.comment_reply_public,
-    "private_reply": message_services.comment_reply_private,
-}
-
-
 @require_POST
 def comment_action(request, pk, message_pk, action):
     """Like / hide / reply publicly / private reply on a page comment (CH2)."""
@@ -289,6 +308,24 @@ def comment_action(request, pk, message_pk, action):
         "conversations/_rows.html#message-bubble",
         {"m": comment, "conversation": conversation},
     )
+
+
+@require_POST
+def message_retry(request, pk, message_pk):
+    """ "Send again" on a failed reply: it goes back to pending and is queued; the bubble
+    comes back showing it. A refusal (not failed, not yours, channel cannot send) is a toast."""
+    conversation = _conversation(request, pk)
+    message = Message.objects.filter(
+        workspace=request.workspace, pk=message_pk, conversation=conversation
+    ).first()
+    if message is None:
+        return _refused(request, conversation, ApplicationError(_("This message is gone.")))
+    try:
+        message = message_services.message_retry(message=message, user=request.user)
+    except ApplicationError as error:
+        return _refused(request, conversation, error)
+    return _back(request, conversation, "conversations/_rows.html#message-bubble",
+                 {"m": message, "conversation": conversation})  # fmt: skip
 
 
 @require_POST

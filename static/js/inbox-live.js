@@ -282,6 +282,8 @@
       if (Inbox.isOpen(event.conversation_id) && bubbleHtml(event)) {
         upsertBubble(bubbleHtml(event), { onlyIfPresent: true });
       }
+      // A reply that failed (or is sent again) changes its row: "Not sent:" / "You:".
+      if (event.direction === "out" && event.row) placeRow(event.conversation_id, event.row);
     },
     "conversation.changed"(event) {
       placeRow(event.conversation_id, event.row);

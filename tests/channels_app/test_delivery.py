@@ -272,7 +272,8 @@ def test_our_echo_after_delivery_does_not_duplicate(graph, client, page_a, conve
 def test_delivery_sweeper_requeues_stuck_pending_messages(conversation_a, alice):
     message = messages.message_send(conversation=conversation_a, author=alice, text="x")
     assert delivery.message_deliver_sweep() == 0
-    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    # Older than DELIVERY_SWEEP_AFTER_SECONDS, younger than DELIVERY_GIVE_UP_SECONDS.
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=5))
     assert delivery.message_deliver_sweep() == 1
 
 

@@ -11,8 +11,11 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 D = timedelta(days=1)
 
+COMMENTED = {"commented": True}  # the customer commented on one of the page's posts
+NO_SENDER = {"can_send": False}  # the channel's provider has no sending adapter
+
 # kind, time since the customer's last message (None: never wrote), automated, confirmed,
-# purpose -> allowed, messaging_type, tag, refusal code
+# purpose -> allowed, messaging_type, tag, refusal code[, other facts]
 TABLE = [
     # PO1: inside 24 h anything goes, as RESPONSE
     ("facebook", 1 * H, False, False, None, True, "RESPONSE", "", ""),
@@ -46,14 +49,35 @@ TABLE = [
     ("zalo", 49 * H, False, True, None, False, "", "", "window_closed"),
     ("shopee", 400 * D, True, False, None, True, "", "", ""),
     ("email", None, False, False, None, True, "", "", ""),
-]
+    # A commenter who never wrote in Messenger has no Messenger window: no reply, no tag, no
+    # essential notification (public / private replies to the comment instead).
+    ("facebook", None, False, False, None, False, "", "", "comment_only", COMMENTED),
+    ("facebook", None, False, True, None, False, "", "", "comment_only", COMMENTED),
+    ("facebook", None, False, False, "order_update", False, "", "", "comment_only", COMMENTED),
+    ("facebook", None, True, False, "event_update", False, "", "", "comment_only", COMMENTED),
+    ("instagram", None, False, True, None, False, "", "", "comment_only", COMMENTED),
+    # … until they write in Messenger: then their messages' window applies as usual.
+    ("facebook", 2 * H, False, False, None, True, "RESPONSE", "", "", COMMENTED),
+    ("facebook", 2 * D, False, True, None, True, "MESSAGE_TAG", "HUMAN_AGENT", "", COMMENTED),
+    ("facebook", 10 * D, False, False, "order_update", True, "UTILITY", "", "", COMMENTED),
+    # Off Meta a comment opens nothing either.
+    ("zalo", None, False, False, None, False, "", "", "window_closed", COMMENTED),
+    # A channel whose provider has no sending adapter refuses everything, window or not.
+    ("zalo", 1 * H, False, False, None, False, "", "", "no_sending", NO_SENDER),
+    ("shopee", 400 * D, True, False, None, False, "", "", "no_sending", NO_SENDER),
+    ("email", None, False, False, None, False, "", "", "no_sending", NO_SENDER),
+    ("facebook", 1 * H, False, False, None, False, "", "", "no_sending", NO_SENDER),
+    ("facebook", None, False, False, None, False, "", "", "no_sending",
+     {**NO_SENDER, **COMMENTED}),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    "kind,elapsed,automated,confirmed,purpose,allowed,messaging_type,tag,code", TABLE
+    "kind,elapsed,automated,confirmed,purpose,allowed,messaging_type,tag,code,facts",
+    [row if len(row) == 10 else (*row, {}) for row in TABLE],
 )
 def test_rule_table(
-    kind, elapsed, automated, confirmed, purpose, allowed, messaging_type, tag, code
+    kind, elapsed, automated, confirmed, purpose, allowed, messaging_type, tag, code, facts
 ):
     last = None if elapsed is None else NOW - elapsed
     decision = policies.send_decision(
@@ -63,6 +87,7 @@ def test_rule_table(
         automated=automated,
         confirmed=confirmed,
         purpose=purpose,
+        **facts,
     )
     assert (decision.allowed, decision.messaging_type, decision.tag, decision.code) == (
         allowed,
@@ -72,11 +97,60 @@ def test_rule_table(
     )
     if not allowed:
         assert str(decision.reason)
+    if code == "no_sending":  # said as it is, not as a closed window
+        assert str(decision.reason) == str(policies.NO_SENDING)
+    if code == "comment_only":
+        assert str(decision.reason) == str(policies.COMMENT_ONLY)
     if messaging_type == "UTILITY":
         assert decision.policy_tag == f"UTILITY:{purpose}"
         assert decision.is_tagged
     if tag == "HUMAN_AGENT":
         assert decision.policy_tag == "HUMAN_AGENT" and decision.is_tagged
+
+
+KINDS = list(policies.CHANNEL_WINDOWS)
+ELAPSED = [None, 1 * H, 30 * H, 3 * D, 8 * D, 400 * D]
+PURPOSE_CHOICES = [None, "order_update"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("elapsed", ELAPSED)
+@pytest.mark.parametrize("automated", [False, True])
+@pytest.mark.parametrize("confirmed", [False, True])
+@pytest.mark.parametrize("purpose", PURPOSE_CHOICES)
+def test_generated_no_sender_and_commenter_cases(kind, elapsed, automated, confirmed, purpose):
+    """Every combination: without a sender nothing goes out; a commenter who never wrote in
+    Messenger (on Meta) gets no window and no tag, whatever else is true; a comment changes
+    nothing for a customer who did write."""
+    last = None if elapsed is None else NOW - elapsed
+    facts = dict(kind=kind, last_inbound_at=last, now=NOW, automated=automated,
+                 confirmed=confirmed, purpose=purpose)  # fmt: skip
+    without = policies.send_decision(**facts, can_send=False, commented=True)
+    assert (without.allowed, without.code, without.phase) == (False, "no_sending",
+                                                              Phase.NO_SENDING)  # fmt: skip
+    commented = policies.send_decision(**facts, commented=True)
+    plain = policies.send_decision(**facts)
+    meta = policies.CHANNEL_WINDOWS[kind].meta
+    if last is None and meta:
+        assert (commented.allowed, commented.code, commented.tag) == (False, "comment_only", "")
+        state = policies.window_state(kind=kind, last_inbound_at=None, now=NOW, commented=True)
+        assert (state.phase, state.purposes, state.needs_confirmation, state.closes_at) == (
+            Phase.COMMENTS, {}, False, None,
+        )  # fmt: skip
+    else:
+        assert commented == plain
+
+
+def test_window_state_says_why_a_channel_cannot_send_or_a_commenter_has_no_window():
+    no_sender = policies.window_state(kind="zalo", last_inbound_at=NOW - H, now=NOW,
+                                      can_send=False)  # fmt: skip
+    assert (no_sender.phase, no_sender.warning, no_sender.purposes) == (
+        Phase.NO_SENDING, policies.NO_SENDING, {},
+    )  # fmt: skip
+    commenter = policies.window_state(kind="facebook", last_inbound_at=None, now=NOW,
+                                      commented=True)  # fmt: skip
+    assert commenter.warning == policies.COMMENT_ONLY
+    assert "7 days have passed" not in str(commenter.warning)
 
 
 def test_deprecated_tags_are_nowhere_in_the_table():
