@@ -103,7 +103,7 @@ def open_conversation_with(workspace, messages: int):
 
 
 def filter_cases(workspace) -> list[tuple[str, dict]]:
-    """Every filter of the list (IN3), with values that exist in this data set."""
+    """Every filter of the list, with values that exist in this data set."""
     from django.db.models import Count
     from django.utils import timezone
 

@@ -1,4 +1,4 @@
-"""Real-shaped Meta webhook bodies for the provider simulator (DV1) and the benchmark.
+"""Real-shaped Meta webhook bodies for the provider simulator and the benchmark.
 
 Shapes follow PLATFORMS.md A5 (Messenger), B2 (page comments) and C2 (Instagram). Bodies are
 serialised like Meta's (unicode escaped) and signed with META_APP_SECRET.

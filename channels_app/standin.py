@@ -1,4 +1,4 @@
-"""A local stand-in for Meta's Graph API (DV1), over real HTTP.
+"""A local stand-in for Meta's Graph API, over real HTTP.
 
 It records everything the product sends and answers like the real API, errors included, so the
 demo's replies "send", and tests and benchmarks exercise the real client code. Point

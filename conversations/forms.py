@@ -170,7 +170,7 @@ class ComposerForm(forms.Form):
     # A commenter's composer answers this comment (public reply or the private reply).
     comment = forms.IntegerField(required=False, min_value=1)
     text = forms.CharField(required=False, max_length=20000, strip=False)
-    # PO2: "I only reply to this customer"; PO3: the essential notification's purpose.
+    # "I only reply to this customer"; the essential notification's purpose.
     confirm_human_agent = forms.BooleanField(required=False)
     purpose = forms.CharField(required=False, max_length=40)
 

@@ -1,4 +1,4 @@
-"""Template context of the three panes (IN1), shared by the page and its partials so a pane
+"""Template context of the three panes, shared by the page and its partials so a pane
 fetched alone renders exactly like the same pane inside the page."""
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""Reply-window policy (PO1–PO5), pure: no database, `now` is a parameter.
+"""Reply-window policy, pure: no database, `now` is a parameter.
 
 Two tables, one module, so the next Meta change is a one-line edit:
 
-- CHANNEL_WINDOWS: each channel kind declares its window in one place (PO4).
+- CHANNEL_WINDOWS: each channel kind declares its window in one place.
 - RULES: first matching row over (phase, author, confirmation, purpose, utility available)
   decides how a reply goes out or why it is refused. Two phases come before any window: a
   channel that cannot send (no sending adapter) refuses every reply, and a customer who only
@@ -24,9 +24,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Phase(StrEnum):
-    OPEN = "open"  # inside the standard window: reply freely (PO1)
-    HUMAN_AGENT = "human_agent"  # 24 h – 7 days: confirmed human replies only (PO2)
-    CLOSED = "closed"  # past every window: essential notifications only, if any (PO3)
+    OPEN = "open"  # inside the standard window: reply freely
+    HUMAN_AGENT = "human_agent"  # 24 h – 7 days: confirmed human replies only
+    CLOSED = "closed"  # past every window: essential notifications only, if any
     UNLIMITED = "unlimited"  # channel without a window (Shopee, e-mail)
     # The customer only commented on a post and never wrote in Messenger: there is no
     # Messenger window yet; answer the comment publicly or with its one private reply.
@@ -39,7 +39,7 @@ class Author(StrEnum):
     AUTOMATION = "automation"
 
 
-# The three essential-notification purposes (PO3) and their labels for the composer.
+# The three essential-notification purposes and their labels for the composer.
 PURPOSES = {
     "event_update": _("Event reminder or schedule change"),
     "order_update": _("Order status update"),
@@ -56,7 +56,7 @@ class ChannelWindow:
     setting: str = ""  # ChannelAccount.settings key (hours) overriding `standard`
 
 
-# PO4: every channel kind declares its window here and nowhere else. Zalo's customer-service
+# Every channel kind declares its window here and nowhere else. Zalo's customer-service
 # window is unsettled in public sources (PLATFORMS.md D5): a per-channel setting, 48 h default.
 CHANNEL_WINDOWS: dict[str, ChannelWindow] = {
     "facebook": ChannelWindow(
@@ -163,7 +163,7 @@ class Decision:
 
     @property
     def is_tagged(self) -> bool:
-        """Sends outside the standard window: recorded for the audit log (PO5)."""
+        """Sends outside the standard window: recorded for the audit log."""
         return self.messaging_type in {"MESSAGE_TAG", "UTILITY"}
 
 

@@ -51,7 +51,7 @@ TIMELINE_PAGE_SIZE = 50
 SEARCH_MIN_CHARS = 2
 COUNT_CAP = 99  # counts above this show as "99+": a count never scans a big workspace
 
-# Activity status of a customer (IN7): days since last seen.
+# Activity status of a customer: days since last seen.
 LOW_RISK_DAYS = 7
 HIGH_RISK_DAYS = 30
 
@@ -90,7 +90,7 @@ def phone_digits(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class InboxFilters:
-    """What the list shows; every field combines with the others (IN3)."""
+    """What the list shows; every field combines with the others."""
 
     status: str = ConversationStatus.OPEN  # "" = every status
     status_chosen: bool = False  # set by the agent, not the default of the list or search
@@ -381,7 +381,7 @@ def message_timeline(
     before: int | None = None,
     after: int | None = None,
 ) -> list[Message]:
-    """The conversation's messages plus this customer's page comments on the same page (CH2),
+    """The conversation's messages plus this customer's page comments on the same page,
     oldest first; `before` pages back, `after` fetches what a browser has not seen yet."""
     # Every conversation of this customer on this page (this one included); from the others
     # only comments. The IN keeps PostgreSQL on the (conversation, sent_at) index per thread.
@@ -559,7 +559,7 @@ def customer_panel(*, conversation: Conversation, now: datetime | None = None) -
 
 
 def my_customers(*, workspace, user, limit: int = 100) -> QuerySet[Conversation]:
-    """ "My customers" (IN8): the agent's conversations, latest interaction first."""
+    """ "My customers": the agent's conversations, latest interaction first."""
     mine = Conversation.objects.filter(workspace=workspace, assignee=user)
     return conversation_rows(
         conversations_not_blocked(mine, workspace=workspace).order_by("-last_message_at", "-id")

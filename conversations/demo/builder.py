@@ -266,7 +266,7 @@ class _Builder:
         times = [start + timedelta(seconds=round(s)) for s in offsets]
         agent_turns = [i for i, turn in enumerate(chat.turns) if turn.who == "agent"]
         owner = conv.agent
-        if agent_turns:  # claimed (or assigned) before the first answer: claim first (RT1)
+        if agent_turns:  # claimed (or assigned) before the first answer: claim first
             first = agent_turns[0]
             before = times[first - 1]
             self._assign(conv, owner, before + (times[first] - before) * rng.uniform(0.2, 0.8))
@@ -275,7 +275,7 @@ class _Builder:
             if claim_at < self.now:  # claimed, not answered yet: the customer waits on them
                 self._assign(conv, owner, claim_at)
 
-        handoff = None  # (turn index, new owner): hand-off before the second answer (RT5)
+        handoff = None  # (turn index, new owner): hand-off before the second answer
         if len(agent_turns) > 1 and (chat.topic == "wholesale" or rng.random() < 0.05):
             others = [a for a in self.setup.agents if a.pk != owner.pk]
             handoff = (
@@ -352,7 +352,7 @@ class _Builder:
             message.meta = {"private_reply_to": conv.comment.external_id}
             conv.private_reply = message
         if account.kind == "facebook":
-            if conv.last_inbox_in is not None:  # Meta's window: 24 h, then HUMAN_AGENT (PO2)
+            if conv.last_inbox_in is not None:  # Meta's window: 24 h, then HUMAN_AGENT
                 recent = at - conv.last_inbox_in < timedelta(hours=24)
                 message.policy_tag = "RESPONSE" if recent else "HUMAN_AGENT"
             if self.rng.random() < 0.04:  # typed in Meta's own Page inbox, came back as echo
@@ -466,7 +466,7 @@ class _Builder:
         waiting = summary.unanswered_inbound and summary.last_message_direction == "in"
         if conv.status == "open" and waiting and row.assignee is not None and rng.random() < 0.3:
             at = summary.last_message_at + timedelta(minutes=RELEASE_MINUTES)
-            if at < self.now:  # anti-steal (RT4): no answer in time, back to the pool
+            if at < self.now:  # anti-steal: no answer in time, back to the pool
                 owner = row.assignee
                 text = (f"Đã trả khách về hàng chờ: {self.short[owner.pk]} không phản hồi trong "
                         f"{RELEASE_MINUTES} phút")  # fmt: skip
@@ -564,7 +564,7 @@ class _Builder:
 
 
 def phones_found(texts: list[str]) -> list[str]:
-    """Vietnamese numbers in the customer's own words, as E.164 (AU2)."""
+    """Vietnamese numbers in the customer's own words, as E.164."""
     found = []
     for text in texts:
         for match in phonenumbers.PhoneNumberMatcher(text, "VN"):
@@ -587,7 +587,7 @@ def demo_conversations_build(
     for customer in customers:
         ordered = sorted(customer.conversations, key=lambda c: c.row.created_at)
         for index, conv in enumerate(ordered):
-            conv.row.is_returning = index > 0  # the customer had written before (AU3)
+            conv.row.is_returning = index > 0  # the customer had written before
         inbound = [m for conv in ordered for m in conv.messages if m.direction == "in"]
         row = customer.row
         row.first_seen_at = row.created_at = min(m.sent_at for m in inbound)
@@ -625,7 +625,7 @@ def demo_conversations_build(
 
 
 def _customer_notes(builder: _Builder, customers: list[_Customer]) -> None:
-    """A few notes on regulars (IN7), written after their first conversation."""
+    """A few notes on regulars, written after their first conversation."""
     rng = builder.rng
     regulars = [c for c in customers if len(c.conversations) > 1]
     picked = rng.sample(regulars, k=min(len(regulars), len(content.CUSTOMER_NOTES)))

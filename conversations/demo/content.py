@@ -92,7 +92,7 @@ FREESHIP_FROM_VND = 500000
 
 # --- the shop's own sets ------------------------------------------------------------------
 
-# Every fanpage has its own label set (IN6); the other channels use the workspace-wide set.
+# Every fanpage has its own label set; the other channels use the workspace-wide set.
 PAGE_LABELS = [
     ("Đã chốt", "#16a34a"),
     ("Hỏi giá", "#2563eb"),

@@ -3,7 +3,7 @@ block, close / archive / reopen, mark read / unread, rating (issue 4).
 
 Every action that changes what the customer's owner controls (labels, orders, status,
 rating, block) first asks routing whether this person may act on the conversation (claim
-rules, RT1). Nothing is ever deleted (IN11): conversations close, archive and reopen; labels
+rules). Nothing is ever deleted: conversations close, archive and reopen; labels
 are marked deleted and keep their history. Live pushes leave through `events` on commit.
 """
 
@@ -48,7 +48,7 @@ ORDER_OUTCOME = {
 
 
 def conversation_assert_can_act(*, conversation: Conversation, user) -> None:
-    """Routing's claim rule (RT1): once claimed, nobody else acts on the conversation."""
+    """Routing's claim rule: once claimed, nobody else acts on the conversation."""
     from routing.services import conversation_assert_can_act as routing_assert
 
     routing_assert(conversation=conversation, user=user)
@@ -108,14 +108,14 @@ def conversation_mute_toggle(*, conversation: Conversation, user) -> bool:
     return muted
 
 
-# --- status (IN11: never deleted) -----------------------------------------------------------------
+# --- status (never deleted) -----------------------------------------------------------------
 
 
 def conversation_status_set(*, conversation: Conversation, user, status: str) -> Conversation:
-    """Close, archive or reopen (IN11: nothing is deleted).
+    """Close, archive or reopen (nothing is deleted).
 
     Closing and reopening a closed conversation are routing's (they change who owns the
-    customer, RT6); archiving and bringing an archived conversation back are the inbox's.
+    customer); archiving and bringing an archived conversation back are the inbox's.
     Bringing one back fails when the contact already has a newer live conversation.
     """
     from routing import services as routing
@@ -174,7 +174,7 @@ def conversation_rate(*, conversation: Conversation, user, rating: int | None) -
     events.conversation_changed(conversation, reason="rating")
 
 
-# --- labels (IN6) -------------------------------------------------------------------------------
+# --- labels -------------------------------------------------------------------------------
 
 
 def _label_for(conversation: Conversation, label_id: int) -> Label:
@@ -298,11 +298,11 @@ def label_set_copy(*, workspace, source_channel_account) -> int:
     return len(new)
 
 
-# --- notes, orders, customer (IN7, IN12, IN13) -----------------------------------------------------
+# --- notes, orders, customer -----------------------------------------------------
 
 
 def conversation_note_add(*, conversation: Conversation, user, text: str) -> Message:
-    """An internal note in the timeline (green): the customer never sees it (IN4, IN5)."""
+    """An internal note in the timeline (green): the customer never sees it."""
     text = text.strip()
     if not text:
         raise ApplicationError(_("The note is empty."), code="empty")
@@ -357,7 +357,7 @@ def order_create(
     status: str = OrderStatus.CLOSED,
     note: str = "",
 ) -> Order:
-    """ "Chốt đơn" from the chat (IN12): the order, the conversation's outcome, a timeline line."""
+    """ "Chốt đơn" from the chat: the order, the conversation's outcome, a timeline line."""
     if status not in OrderStatus.values:
         raise ApplicationError(_("Unknown order status."), code="order_status")
     if not 0 <= amount_vnd <= ORDER_MAX_VND:
@@ -395,7 +395,7 @@ UNBLOCK_REASON_MAX_CHARS = 500
 
 
 def customer_block(*, conversation: Conversation, user) -> Customer:
-    """Block the conversation's customer (IN8). Their messages are still recorded and shown in
+    """Block the conversation's customer. Their messages are still recorded and shown in
     the blocked view, but from now on they do not notify, count as unread, get routed or
     trigger automatic replies (the inbound path reads `Customer.is_blocked`), and their
     conversations leave the normal inbox lists and counts. Only who may act on the

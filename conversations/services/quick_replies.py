@@ -1,4 +1,4 @@
-"""Quick replies (AU7): saved answers an agent inserts by typing "/" and the shortcut.
+"""Quick replies: saved answers an agent inserts by typing "/" and the shortcut.
 
 Admins keep the set; shortcuts are one word (letters of any language, digits, "-" and "_"),
 stored lower-case without the slash, unique per workspace. A reply is a template, not

@@ -170,7 +170,7 @@ def conversation_mute(request, pk):
 
 @require_POST
 def conversation_status(request, pk):
-    """Close, archive, reopen (IN11: nothing is deleted)."""
+    """Close, archive, reopen (nothing is deleted)."""
     conversation = _conversation(request, pk)
     status = request.POST.get("status", "")
     try:
@@ -217,7 +217,7 @@ def conversation_label(request, pk):
 
 @require_POST
 def conversation_order(request, pk):
-    """ "Chốt đơn" from the chat (IN12)."""
+    """ "Chốt đơn" from the chat."""
     conversation = _conversation(request, pk)
     form = OrderForm(request.POST)
     if not form.is_valid():
@@ -276,7 +276,7 @@ def conversation_block(request, pk):
 
 @require_POST
 def comment_action(request, pk, message_pk, action):
-    """Like / hide / reply publicly / private reply on a page comment (CH2)."""
+    """Like / hide / reply publicly / private reply on a page comment."""
     conversation = _conversation(request, pk)
     comment = (
         Message.objects.filter(

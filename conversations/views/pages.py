@@ -119,7 +119,7 @@ def customer_pane(request, pk):
 
 @require_GET
 def my_customers(request):
-    """ "My customers" (IN8): this agent's conversations, latest interaction first."""
+    """ "My customers": this agent's conversations, latest interaction first."""
     rows = selectors.my_customers(workspace=request.workspace, user=request.user)
     rows = present_rows(list(rows), workspace=request.workspace)
     return render(request, "conversations/my_customers.html", {"rows": rows})

@@ -1,5 +1,5 @@
-"""Inbox settings an agent team needs daily: label sets per fanpage (IN6), quick replies
-(AU7) and the blacklist (IN8). Changing them is an admin's job; everyone may look."""
+"""Inbox settings an agent team needs daily: label sets per fanpage, quick replies and the
+blacklist. Changing them is an admin's job; everyone may look."""
 
 from django.contrib import messages as flash
 from django.shortcuts import redirect, render

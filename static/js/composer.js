@@ -1,4 +1,4 @@
-/* The composer (IN4, PO2, PO3, AU7): Enter sends, Shift+Enter breaks the line, "/" opens the
+/* The composer: Enter sends, Shift+Enter breaks the line, "/" opens the
  * quick replies (filtered as you type, arrows + Enter insert), reply / internal note switch,
  * the policy gates and the reply-window countdown. Drafts survive switching conversations. */
 (function () {

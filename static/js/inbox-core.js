@@ -281,7 +281,7 @@
     document.title = (count ? "(" + count + ") " : "") + baseTitle;
   };
 
-  // --- sound and browser notifications (IN10) ------------------------------------------------
+  // --- sound and browser notifications ------------------------------------------------
   let audio = null;
   const unlockAudio = () => {
     if (!audio && window.AudioContext) audio = new AudioContext();

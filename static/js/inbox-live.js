@@ -1,4 +1,4 @@
-/* Live inbox (IN2): one WebSocket per tab, reconnecting with jittered backoff. Pushed rows and
+/* Live inbox: one WebSocket per tab, reconnecting with jittered backoff. Pushed rows and
  * bubbles are rendered once on the server; this module only places them. On every (re)connect
  * the panes are re-fetched over HTTP, so an event lost while the socket was down is never a
  * message missed. */

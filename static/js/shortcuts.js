@@ -1,4 +1,4 @@
-/* Keyboard first (IN9): J/K or Alt+↓/↑ move through the list, / searches, R replies, N writes
+/* Keyboard first: J/K or Alt+↓/↑ move through the list, / searches, R replies, N writes
  * a note, Alt+C claims, Alt+X closes, Alt+S follows, Alt+M mutes, Alt+U marks unread, ? lists
  * them all. Alt combinations use KeyboardEvent.code so they work on macOS (Option) too. */
 (function () {

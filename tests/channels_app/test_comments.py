@@ -1,4 +1,4 @@
-"""Page comments (CH2): they land in the commenter's conversation with the post link."""
+"""Page comments: they land in the commenter's conversation with the post link."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Instagram DMs (CH3): messages, echoes and seen receipts."""
+"""Instagram DMs: messages, echoes and seen receipts."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Messenger (CH1) inbound: every payload variant from tests/fixtures/facebook/."""
+"""Messenger inbound: every payload variant from tests/fixtures/facebook/."""
 
 from datetime import UTC, datetime
 

@@ -31,7 +31,7 @@ def url(name, conversation, **kwargs):
 
 @pytest.fixture
 def claimed(conversation_a, bob):
-    """Bob holds the conversation (RT1), so he may act on it."""
+    """Bob holds the conversation, so he may act on it."""
     Conversation.objects.filter(pk=conversation_a.pk).update(
         assignee=bob, claimed_at=timezone.now()
     )
@@ -159,7 +159,7 @@ def test_attachments_are_stored_and_sent(client_for, bob, claimed, settings, tmp
     assert sent.attachments[0]["url"].startswith(settings.SITE_URL + "/media/outbound/")
 
 
-# --- labels (IN6) -----------------------------------------------------------------------------------
+# --- labels -----------------------------------------------------------------------------------
 
 
 def test_label_add_remove_with_timeline_events(client_for, bob, claimed, page_a, workspace_a):
@@ -231,7 +231,7 @@ def test_agents_cannot_change_label_sets(client_for, bob, workspace_a):
     assert not Label.objects.filter(workspace=workspace_a).exists()
 
 
-# --- orders, notes, rating, block (IN7, IN12, IN13) ------------------------------------------------
+# --- orders, notes, rating, block ------------------------------------------------
 
 
 def test_order_from_the_chat_sets_outcome_and_shows_in_the_panel(client_for, bob, claimed):
@@ -281,7 +281,7 @@ def test_rating_out_of_range_is_refused(client_for, bob, claimed):
     assert response.status_code == 422 and "inbox:toast" in response["HX-Trigger"]
 
 
-# --- follow, mute, unread, status (IN8, IN11) ----------------------------------------------------
+# --- follow, mute, unread, status ----------------------------------------------------
 
 
 def test_follow_and_mute_toggle_per_agent(client_for, bob, alice, conversation_a):

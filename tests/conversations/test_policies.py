@@ -1,4 +1,4 @@
-"""The reply-window rule table (PO1–PO5), as a table. Pure: no database."""
+"""The reply-window rule table, as a table. Pure: no database."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -17,13 +17,13 @@ NO_SENDER = {"can_send": False}  # the channel's provider has no sending adapter
 # kind, time since the customer's last message (None: never wrote), automated, confirmed,
 # purpose -> allowed, messaging_type, tag, refusal code[, other facts]
 TABLE = [
-    # PO1: inside 24 h anything goes, as RESPONSE
+    # inside 24 h anything goes, as RESPONSE
     ("facebook", 1 * H, False, False, None, True, "RESPONSE", "", ""),
     ("facebook", 23.9 * H, True, False, None, True, "RESPONSE", "", ""),
     ("facebook", 2 * H, False, True, None, True, "RESPONSE", "", ""),  # never HUMAN_AGENT < 24 h
     ("facebook", 2 * H, False, False, "order_update", True, "RESPONSE", "", ""),
     ("instagram", 5 * H, True, False, None, True, "RESPONSE", "", ""),
-    # PO2: 24 h – 7 days, human + confirmed -> HUMAN_AGENT
+    # 24 h – 7 days, human + confirmed -> HUMAN_AGENT
     ("facebook", 24 * H, False, True, None, True, "MESSAGE_TAG", "HUMAN_AGENT", ""),
     ("facebook", 6.9 * D, False, True, None, True, "MESSAGE_TAG", "HUMAN_AGENT", ""),
     ("instagram", 3 * D, False, True, None, True, "MESSAGE_TAG", "HUMAN_AGENT", ""),
@@ -35,7 +35,7 @@ TABLE = [
     # an essential notification may go out as a Utility Message past 24 h (Messenger only)
     ("facebook", 2 * D, True, False, "order_update", True, "UTILITY", "", ""),
     ("instagram", 2 * D, False, False, "order_update", False, "", "", "needs_confirmation"),
-    # PO3: after 7 days only essential notifications, as Utility Message templates
+    # after 7 days only essential notifications, as Utility Message templates
     ("facebook", 7 * D, False, True, None, False, "", "", "window_closed"),
     ("facebook", 30 * D, False, False, "event_update", True, "UTILITY", "", ""),
     ("facebook", 30 * D, True, False, "account_update", True, "UTILITY", "", ""),
@@ -44,7 +44,7 @@ TABLE = [
     ("facebook", None, False, True, None, False, "", "", "window_closed"),
     ("instagram", 8 * D, False, True, None, False, "", "", "window_closed"),
     ("instagram", 8 * D, False, False, "order_update", False, "", "", "window_closed"),
-    # PO4: other channels declare their own window
+    # other channels declare their own window
     ("zalo", 47 * H, True, False, None, True, "", "", ""),
     ("zalo", 49 * H, False, True, None, False, "", "", "window_closed"),
     ("shopee", 400 * D, True, False, None, True, "", "", ""),

@@ -1,4 +1,4 @@
-"""Quick replies (AU7): admins keep the set, agents use it in the composer; shortcuts are
+"""Quick replies: admins keep the set, agents use it in the composer; shortcuts are
 cleaned and unique per workspace; text is escaped; another workspace's reply is a 404."""
 
 import pytest

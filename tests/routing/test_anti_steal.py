@@ -1,4 +1,4 @@
-"""Anti-steal release (RT4), inbound routing and reopening (RT6), the sweep and its index."""
+"""Anti-steal release, inbound routing and reopening, the sweep and its index."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""Round robin (RT2), first click (RT3), presence (RT7) and handing out the waiting pool."""
+"""Round robin, first click, presence and handing out the waiting pool."""
 
 import datetime
 from collections import Counter

@@ -1,4 +1,4 @@
-"""Play customers on a workspace's Meta channels (DV1): signed, real-shaped webhooks posted to
+"""Play customers on a workspace's Meta channels: signed, real-shaped webhooks posted to
 the running server at a chosen rate.
 
     manage.py simulate --workspace shop-demo --rate 2 --count 100

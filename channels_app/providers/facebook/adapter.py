@@ -1,4 +1,4 @@
-"""Facebook Page adapter: Messenger (CH1) and page comments (CH2)."""
+"""Facebook Page adapter: Messenger and page comments."""
 
 from __future__ import annotations
 

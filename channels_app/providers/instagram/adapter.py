@@ -1,4 +1,4 @@
-"""Instagram DM adapter (CH3): messages, echoes, seen. Same Meta policy as Messenger."""
+"""Instagram DM adapter: messages, echoes, seen. Same Meta policy as Messenger."""
 
 from __future__ import annotations
 

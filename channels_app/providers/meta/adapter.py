@@ -21,7 +21,7 @@ from channels_app.providers.meta import signature
 from channels_app.providers.meta.errors import PLAIN
 from channels_app.providers.meta.messaging import METADATA_PREFIX
 
-# The Utility Message template used for each essential-notification purpose (PO3); a page can
+# The Utility Message template used for each essential-notification purpose; a page can
 # override the names in ChannelAccount.settings["utility_templates"].
 DEFAULT_UTILITY_TEMPLATES = {
     "event_update": "inbox_event_update",
