@@ -73,9 +73,13 @@ def test_read_only_offers_only_what_the_server_accepts(open_inbox, colleagues_cu
         conversation=conversation, direction="out", kind=MessageKind.INBOX
     ).exists()
 
-    # The customer note: saved and listed in the customer pane.
+    # The customer note: saved and listed in the customer pane. The composer's answer comes
+    # back (and takes the focus) first, so typing does not land in the composer.
+    expect(page.get_by_test_id("composer-input")).to_have_value("", timeout=STEP)
+    page.wait_for_timeout(300)
     note = page.locator(".note-form input[name=text]")
     note.fill("Thích màu be")
+    expect(note).to_have_value("Thích màu be")
     note.press("Enter")
     expect(page.locator(".notes")).to_contain_text("Thích màu be", timeout=STEP)
     assert CustomerNote.objects.filter(customer_id=conversation.customer_id).count() == 1
