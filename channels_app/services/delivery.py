@@ -67,20 +67,26 @@ def channel_account_flag_reconnect(*, account: ChannelAccount, reason: str) -> N
     )
 
 
+def _lock_pending_reply(workspace_id: int, message_id: int, *related: str) -> Message | None:
+    """The pending reply's row, locked; None when it is gone, settled, or a worker that is
+    sending it holds the lock (skip_locked: never wait behind a send)."""
+    return (
+        Message.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("channel_account__workspace", *related)
+        .filter(
+            workspace_id=workspace_id,
+            pk=message_id,
+            direction=Direction.OUT,
+            delivery_status=DeliveryStatus.PENDING,
+        )
+        .first()
+    )
+
+
 def message_deliver(*, workspace_id: int, message_id: int, now: datetime | None = None) -> str:
     """Send one pending message. Returns "sent", "retry", "failed" or "skipped"."""
     with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("conversation__contact", "channel_account__workspace")
-            .filter(
-                workspace_id=workspace_id,
-                pk=message_id,
-                direction=Direction.OUT,
-                delivery_status=DeliveryStatus.PENDING,
-            )  # fmt: skip
-            .first()
-        )
+        message = _lock_pending_reply(workspace_id, message_id, "conversation__contact")
         if message is None:
             return "skipped"
         account = message.channel_account
@@ -233,17 +239,7 @@ def message_deliver_give_up(*, workspace_id: int, message_id: int) -> str:
     """Fail a reply still pending after DELIVERY_GIVE_UP_SECONDS (a worker that is sending
     it holds its row: then it is left to that worker)."""
     with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("channel_account__workspace")
-            .filter(
-                workspace_id=workspace_id,
-                pk=message_id,
-                direction=Direction.OUT,
-                delivery_status=DeliveryStatus.PENDING,
-            )  # fmt: skip
-            .first()
-        )
+        message = _lock_pending_reply(workspace_id, message_id)
         if message is None:
             return "skipped"
         text = GAVE_UP
