@@ -17,4 +17,4 @@ RUN DJANGO_DEBUG=0 \
 RUN useradd --create-home inbox && chown -R inbox /app
 USER inbox
 EXPOSE 8000
-CMD ["uvicorn", "inbox_project.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--workers", "2"]
+CMD ["uvicorn", "web.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--workers", "2"]

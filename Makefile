@@ -36,6 +36,7 @@ simulate: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # Refresh the .po files after changing translatable strings (needs GNU gettext).
 messages: install

@@ -355,7 +355,7 @@ def cmd_run(argv: list[str]) -> int:
                 return 1
             start_graph_standin(stack, manage)
             stack.spawn(
-                "web", python, "-m", "uvicorn", "inbox_project.asgi:application",
+                "web", python, "-m", "uvicorn", "web.asgi:application",
                 "--host", host, "--port", str(port), "--no-access-log",
             )  # fmt: skip
             stack.spawn(

@@ -87,8 +87,8 @@ MIDDLEWARE = [
     "accounts.middleware.TenancyMiddleware",
 ]
 
-ROOT_URLCONF = "inbox_project.urls"
-ASGI_APPLICATION = "inbox_project.asgi.application"
+ROOT_URLCONF = "web.urls"
+ASGI_APPLICATION = "web.asgi.application"
 WSGI_APPLICATION = None
 
 TEMPLATES = [

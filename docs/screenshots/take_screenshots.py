@@ -1,6 +1,6 @@
 """Retake docs/screenshots/inbox-*.png from a running server with the demo data.
 
-    make run            # or: manage.py seed_demo && uvicorn inbox_project.asgi:application
+    make run            # or: manage.py seed_demo && uvicorn web.asgi:application
     .venv/bin/python docs/screenshots/take_screenshots.py http://127.0.0.1:8000 174
 
 The second argument is the conversation shown (any open one of the demo workspace).

@@ -4,7 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver
 
 from accounts.models import Invitation, Membership
-from inbox_project.urls import workspace_pages
+from web.urls import workspace_pages
 
 
 def workspace_paths(patterns, prefix=""):

@@ -65,7 +65,7 @@ def channel_prefix():
 
 @pytest.fixture(scope="module")
 def live_server_url(django_db_setup, django_db_blocker, tmp_path_factory, channel_prefix):
-    """uvicorn serving inbox_project.asgi on the test database, for this module."""
+    """uvicorn serving web.asgi on the test database, for this module."""
     if CHROMIUM is None:
         pytest.skip(HOW_TO_INSTALL)
     from django.db import connection
@@ -84,7 +84,7 @@ def live_server_url(django_db_setup, django_db_blocker, tmp_path_factory, channe
     env.pop("TEST_DATABASE_NAME", None)
     log = open(tmp_path_factory.mktemp("uvicorn") / "server.log", "w+")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "inbox_project.asgi:application",
+        [sys.executable, "-m", "uvicorn", "web.asgi:application",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip

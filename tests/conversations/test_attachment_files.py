@@ -243,17 +243,17 @@ def test_media_is_served_by_the_app_with_debug_off_too(settings):
 
     from django.urls import clear_url_caches, resolve
 
-    import inbox_project.urls
+    import web.urls
     from conversations.views.media import media_file
 
     debug, settings.DEBUG = settings.DEBUG, False
     try:
-        importlib.reload(inbox_project.urls)
+        importlib.reload(web.urls)
         clear_url_caches()
         assert resolve("/media/outbound/1/2026/12/a.png").func is media_file
     finally:
         settings.DEBUG = debug
-        importlib.reload(inbox_project.urls)
+        importlib.reload(web.urls)
         clear_url_caches()
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 
 from conversations import events
 from conversations.models import Message
-from inbox_project.asgi import application
+from web.asgi import application
 from tests.factories import make_channel_account, make_conversation, make_user, make_workspace
 
 pytestmark = pytest.mark.django_db(transaction=True)

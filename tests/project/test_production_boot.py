@@ -105,7 +105,7 @@ def test_production_settings_serve_login_inbox_and_conversation(tmp_path):
     log_path = tmp_path / "uvicorn.log"
     with open(log_path, "w") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "inbox_project.asgi:application", "--host",
+            [sys.executable, "-m", "uvicorn", "web.asgi:application", "--host",
              "127.0.0.1", "--port", str(port), "--proxy-headers", "--no-access-log"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip

@@ -1,0 +1,248 @@
+"""What happened in the inbox: every domain event, in one place.
+
+conversations publishes these (routing publishes `OwnerChanged`) through
+`inbox_project.domain_events.publish`; the apps above subscribe in their `AppConfig.ready()`
+and conversations never names them. Each event carries ids and the time of the fact, so a
+report can count it and an automation can act on it without asking again; ids are of the
+publisher's workspace (`workspace_id` is on every event).
+
+Two fields are only for in-transaction subscribers and never cross a process: the instances
+in `MessagesReceived.conversations` (locked and fresh, so routing decides without a query per
+row). After-commit subscribers read the database again.
+
+docs/architecture.md lists every event, who publishes it, who subscribes and in which phase.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+# --- messages ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceivedMessage:
+    """One customer message (inbox message or comment) as it was recorded."""
+
+    message_id: int
+    conversation_id: int
+    channel_account_id: int
+    customer_id: int
+    kind: str  # MessageKind: "inbox" or "comment"
+    received_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class MessagesReceived:
+    """Customers wrote: one event for a single message or for a drained batch. Published in
+    the transaction that stored them, before anyone can answer. Messages of blocked
+    customers are stored but not announced."""
+
+    workspace_id: int
+    messages: tuple[ReceivedMessage, ...]
+    conversations: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class CommentReceived:
+    """A customer commented on a post of a connected page (also in `MessagesReceived`)."""
+
+    workspace_id: int
+    message_id: int
+    conversation_id: int
+    channel_account_id: int
+    post_id: str
+    received_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class ContactCreated:
+    """A provider identity wrote for the first time; `named` is False when the provider
+    gave no name (Messenger, Instagram), so a profile look-up is worth queueing."""
+
+    workspace_id: int
+    contact_id: int
+    customer_id: int
+    channel_account_id: int
+    named: bool
+    created_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class MessageQueued:
+    """A reply (or a comment reply) was saved pending and waits for delivery. `author_id` is
+    None for automation; `purpose` is the policy's neutral decision the reply was sent under
+    ("" inside the reply window, "human_agent" for the extended one …); `retry` is True when
+    an agent sent a failed reply again."""
+
+    workspace_id: int
+    message_id: int
+    conversation_id: int
+    channel_account_id: int
+    author_id: int | None
+    automated: bool
+    kind: str
+    purpose: str
+    queued_at: datetime.datetime
+    retry: bool = False
+
+
+@dataclass(frozen=True)
+class CommentActionQueued:
+    """An agent hid, unhid, liked or unliked a comment; the provider is told after commit."""
+
+    workspace_id: int
+    message_id: int
+    conversation_id: int
+    action: str
+    actor_id: int
+    queued_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class MessageSent:
+    """The provider accepted an outbound message."""
+
+    workspace_id: int
+    message_id: int
+    conversation_id: int
+    sent_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class MessageFailed:
+    """An outbound message will not be delivered (`code` says why, e.g. "gave_up")."""
+
+    workspace_id: int
+    message_id: int
+    conversation_id: int
+    code: str
+    failed_at: datetime.datetime
+
+
+# --- conversations ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConversationOpened:
+    """A new conversation started (a customer's first message, comment or a reopened
+    thread that had been archived)."""
+
+    workspace_id: int
+    conversation_id: int
+    channel_account_id: int
+    customer_id: int
+    returning: bool
+    opened_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class ConversationClosed:
+    """An agent ended the consultation. `handler_id` held it when it closed."""
+
+    workspace_id: int
+    conversation_id: int
+    actor_id: int | None
+    handler_id: int | None
+    closed_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class ConversationReopened:
+    """A closed conversation is open again: `actor_id` is the agent who reopened it, None
+    when the customer wrote again."""
+
+    workspace_id: int
+    conversation_id: int
+    actor_id: int | None
+    handler_id: int | None
+    reopened_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class ConversationArchived:
+    workspace_id: int
+    conversation_id: int
+    actor_id: int | None
+    archived_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class OwnerChanged:
+    """Who handles a conversation changed (claim, assignment, transfer, release, round
+    robin, reopen, close …). Published by routing, in the transaction of the change."""
+
+    workspace_id: int
+    conversation_id: int
+    from_user_id: int | None
+    to_user_id: int | None
+    actor_id: int | None
+    reason: str  # routing's AssignmentReason
+    changed_at: datetime.datetime
+
+
+# --- labels, orders, customers -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelAdded:
+    workspace_id: int
+    conversation_id: int
+    label_id: int
+    actor_id: int | None
+    added_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class LabelRemoved:
+    workspace_id: int
+    conversation_id: int
+    label_id: int
+    actor_id: int | None
+    removed_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class OrderRecorded:
+    """A sale (or a returned or received order) was recorded on a conversation."""
+
+    workspace_id: int
+    order_id: int
+    conversation_id: int
+    customer_id: int
+    status: str
+    amount_vnd: int
+    actor_id: int | None
+    recorded_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class OrderChanged:
+    workspace_id: int
+    order_id: int
+    conversation_id: int
+    previous_status: str
+    status: str
+    amount_vnd: int
+    actor_id: int | None
+    changed_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class CustomersMerged:
+    """Two customer records were one person: `merged_id` moved into `kept_id` and is gone."""
+
+    workspace_id: int
+    kept_id: int
+    merged_id: int
+    merged_at: datetime.datetime
+
+
+ALL_EVENTS = (
+    MessagesReceived, CommentReceived, ContactCreated, MessageQueued, CommentActionQueued,
+    MessageSent, MessageFailed, ConversationOpened, ConversationClosed, ConversationReopened,
+    ConversationArchived, OwnerChanged, LabelAdded, LabelRemoved, OrderRecorded, OrderChanged,
+    CustomersMerged,
+)  # fmt: skip
