@@ -10,8 +10,8 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from web.websocket_urls import websocket_urlpatterns  # noqa: E402
 from inbox_project.ws_origin import SiteOriginValidator  # noqa: E402
+from web.websocket_urls import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -11,8 +11,8 @@ from django.test import Client
 
 from conversations import events
 from conversations.models import Message
-from web.asgi import application
 from tests.factories import make_channel_account, make_conversation, make_user, make_workspace
+from web.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://localhost")
