@@ -6,7 +6,7 @@ Unscoped `.get(pk=...)` on a workspace-owned model is a bug; use these helpers i
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, Role, Workspace
@@ -30,28 +30,6 @@ def get_for_workspace(model_or_queryset, *, workspace: Workspace, **lookup):
         else model_or_queryset._default_manager.all()
     )
     return get_object_or_404(queryset.filter(workspace=workspace), **lookup)
-
-
-def get_conversation_for_member(*, workspace: Workspace, pk) -> Model:
-    from conversations.models import Conversation
-
-    return get_for_workspace(
-        Conversation.objects.select_related("contact", "customer", "channel_account", "assignee"),
-        workspace=workspace,
-        pk=pk,
-    )
-
-
-def get_customer_for_member(*, workspace: Workspace, pk) -> Model:
-    from conversations.models import Customer
-
-    return get_for_workspace(Customer, workspace=workspace, pk=pk)
-
-
-def get_channel_account_for_member(*, workspace: Workspace, pk) -> Model:
-    from channels_app.models import ChannelAccount
-
-    return get_for_workspace(ChannelAccount, workspace=workspace, pk=pk)
 
 
 def require_role(role: str):

@@ -8,8 +8,11 @@ class ChannelsAppConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from channels_app import subscribers
         from channels_app.models import ChannelAccount
         from channels_app.services.ingest import channel_accounts_forget
+
+        subscribers.register()
 
         # The webhook edge caches accounts for a few seconds; a change made here is seen now.
         post_save.connect(channel_accounts_forget, sender=ChannelAccount)

@@ -8,14 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from channels_app import crypto, provider_apps, providers
+from conversations import channels as channel_kinds
 
-
-class ChannelKind(models.TextChoices):
-    FACEBOOK = "facebook", _("Facebook fanpage")
-    INSTAGRAM = "instagram", _("Instagram")
-    ZALO = "zalo", _("Zalo OA")
-    SHOPEE = "shopee", _("Shopee")
-    EMAIL = "email", _("E-mail")
+ChannelKind = channel_kinds.ChannelKind  # the inbox's vocabulary of kinds, used by the model
 
 
 class SubscriptionStatus(models.TextChoices):

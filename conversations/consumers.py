@@ -8,10 +8,13 @@ in the URL is refused before the handshake completes (the socket twin of the HTT
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import timezone
 
 from accounts.access import membership_for
 from accounts.socket_revocation import access_group
 from conversations import events
+from conversations.domain_events import InboxConnected, InboxDisconnected
+from inbox_project.domain_events import publish
 
 CLOSE_NOT_A_MEMBER = 4404
 CLOSE_ACCESS_CHANGED = 4403
@@ -23,11 +26,9 @@ def _membership(user, slug):
 
 
 @database_sync_to_async
-def _presence(hook: str, *, user, workspace_id: int) -> None:
-    """Routing's presence hooks: an agent with an open inbox is reachable."""
-    from routing import services as routing_services
-
-    getattr(routing_services, hook)(user=user, workspace_id=workspace_id)
+def _announce(event_type, *, user, workspace_id: int) -> None:
+    """An agent with an open inbox is reachable: routing's presence subscribes to this."""
+    publish(event_type(workspace_id=workspace_id, user_id=user.pk, at=timezone.now()))
 
 
 class InboxConsumer(AsyncJsonWebsocketConsumer):
@@ -52,14 +53,14 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
-        await _presence("presence_socket_connected", user=user, workspace_id=workspace_id)
+        await _announce(InboxConnected, user=user, workspace_id=workspace_id)
 
     async def disconnect(self, code):
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         if self.membership is not None:
-            await _presence(
-                "presence_socket_disconnected",
+            await _announce(
+                InboxDisconnected,
                 user=self.scope["user"],
                 workspace_id=self.membership.workspace_id,
             )

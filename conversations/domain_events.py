@@ -85,6 +85,7 @@ class MessageQueued:
     automated: bool
     kind: str
     purpose: str
+    tagged: bool  # sent outside the standard window under a policy exception (audited)
     queued_at: datetime.datetime
     retry: bool = False
 
@@ -127,8 +128,8 @@ class MessageFailed:
 
 @dataclass(frozen=True)
 class ConversationOpened:
-    """A new conversation started (a customer's first message, comment or a reopened
-    thread that had been archived)."""
+    """A new conversation started: a customer's first message or comment, or the first
+    one after their last conversation was archived."""
 
     workspace_id: int
     conversation_id: int
@@ -151,11 +152,13 @@ class ConversationClosed:
 
 @dataclass(frozen=True)
 class ConversationReopened:
-    """A closed conversation is open again: `actor_id` is the agent who reopened it, None
-    when the customer wrote again."""
+    """A closed or archived conversation (`previous_status`) is open again: `actor_id` is
+    the agent who reopened it, None when the customer wrote again (routing reopens it then,
+    and publishes this itself). `handler_id` held it before."""
 
     workspace_id: int
     conversation_id: int
+    previous_status: str
     actor_id: int | None
     handler_id: int | None
     reopened_at: datetime.datetime
@@ -240,9 +243,30 @@ class CustomersMerged:
     merged_at: datetime.datetime
 
 
+# --- agents ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxConnected:
+    """An agent's browser opened the live inbox (its socket connected)."""
+
+    workspace_id: int
+    user_id: int
+    at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class InboxDisconnected:
+    """One of an agent's inbox sockets closed."""
+
+    workspace_id: int
+    user_id: int
+    at: datetime.datetime
+
+
 ALL_EVENTS = (
     MessagesReceived, CommentReceived, ContactCreated, MessageQueued, CommentActionQueued,
     MessageSent, MessageFailed, ConversationOpened, ConversationClosed, ConversationReopened,
     ConversationArchived, OwnerChanged, LabelAdded, LabelRemoved, OrderRecorded, OrderChanged,
-    CustomersMerged,
+    CustomersMerged, InboxConnected, InboxDisconnected,
 )  # fmt: skip

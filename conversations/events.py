@@ -16,10 +16,12 @@ import logging
 import os
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+from conversations import live
+from conversations.live import Render
 
 log = logging.getLogger(__name__)
 PUSH_TIMEOUT_SECONDS = 2.0
@@ -60,16 +62,6 @@ def user_group(workspace_id: int, user_id: int) -> str:
     return f"ws.t{workspace_id}.u{user_id}"
 
 
-@dataclass(frozen=True)
-class Render:
-    """What to render into a payload after the commit: the conversation's list row and,
-    for message events, the message's bubble."""
-
-    workspace_id: int
-    conversation_id: int
-    message_id: int | None = None
-
-
 _held = threading.local()  # .items: pushes held by `coalescing()` on this thread, or None
 
 
@@ -95,8 +87,6 @@ def _send_many(messages: list[tuple[str, dict]]) -> None:
 
 def _deliver(items: list[tuple[str, dict, Render | None]]) -> None:
     """Render what the pushes need (each row and bubble once, in a few queries) and send."""
-    from conversations import live
-
     fragments = live.render_fragments([render for _g, _p, render in items if render is not None])
     _send_many([
         (group, {**payload, **fragments.get(render, {})} if render is not None else payload)

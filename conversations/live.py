@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import zoneinfo
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -20,11 +21,21 @@ from django.utils import timezone, translation
 
 from accounts.models import Workspace
 from conversations import selectors
-from conversations.events import Render
 from conversations.models import Conversation, Message, MessageKind
 from conversations.presenters import present_rows
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Render:
+    """What to render into a payload after the commit: the conversation's list row and,
+    for message events, the message's bubble."""
+
+    workspace_id: int
+    conversation_id: int
+    message_id: int | None = None
+
 
 ROW_TEMPLATE = "conversations/_rows.html#conv-row"
 BUBBLE_TEMPLATE = "conversations/_rows.html#message-bubble"

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from channels_app.models import ChannelAccount
 from conversations import policies, selectors
+from conversations.channels import channel_accounts_of
 from conversations.filter_summary import active_filter_names
 from conversations.forms import (
     ASSIGN_CHOICES,
@@ -61,7 +61,7 @@ def list_context(request, *, cursor: str | None = None) -> dict:
 def _filter_names(workspace, filters) -> list[str]:
     channel_name = ""
     if filters.channel:
-        account = ChannelAccount.objects.filter(workspace=workspace, pk=filters.channel).first()
+        account = channel_accounts_of(workspace_id=workspace.pk).filter(pk=filters.channel).first()
         channel_name = account.display_name if account else ""
     return active_filter_names(workspace=workspace, filters=filters, channel_name=channel_name)
 
@@ -73,7 +73,7 @@ def list_pane_context(request) -> dict:
         {
             "counts": selectors.inbox_counts(workspace=workspace, user=request.user),
             "channel_accounts": list(
-                ChannelAccount.objects.filter(workspace=workspace)
+                channel_accounts_of(workspace_id=workspace.pk)
                 .only("id", "kind", "display_name")
                 .order_by("kind", "display_name")
             ),

@@ -58,7 +58,7 @@ def present_rows(rows, *, workspace) -> list:
     (one query for all rows, none when there are no rows)."""
     from django.utils import timezone
 
-    from channels_app.models import ChannelKind
+    from conversations.channels import ChannelKind
     from conversations.models import ConversationStatus
     from conversations.selectors import row_labels
 

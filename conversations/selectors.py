@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from conversations.channels import channel_accounts_of
 from conversations.models import (
     Conversation,
     ConversationFollow,
@@ -581,11 +582,7 @@ def blocked_customers(*, workspace, limit: int = 200) -> QuerySet[Customer]:
 
 def label_sets(*, workspace) -> tuple[list, dict]:
     """Channel accounts and each one's labels (None = the workspace-wide set), deleted excluded."""
-    from channels_app.models import ChannelAccount
-
-    accounts = list(
-        ChannelAccount.objects.filter(workspace=workspace).order_by("kind", "display_name")
-    )
+    accounts = list(channel_accounts_of(workspace_id=workspace.pk).order_by("kind", "display_name"))
     sets: dict = {None: []}
     for account in accounts:
         sets[account.pk] = []

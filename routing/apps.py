@@ -6,6 +6,7 @@ class RoutingConfig(AppConfig):
     verbose_name = "Routing"
 
     def ready(self):
-        from routing import presence_login
+        from routing import presence_login, subscribers
 
         presence_login.connect()
+        subscribers.register()

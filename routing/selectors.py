@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Membership
+from conversations.channels import channel_accounts_of
 from conversations.models import Conversation, ConversationStatus
 from routing import policies
 from routing.models import AgentPresence, ChannelAgent, RoutingMode, RoutingSettings
@@ -93,12 +94,10 @@ class ChannelList:
 
 def channel_lists(*, workspace_id: int) -> tuple[ChannelList, list[ChannelList]]:
     """The default list and one list per channel account, for the settings page."""
-    from channels_app.models import ChannelAccount
-
     default = ChannelList(None)
     by_channel = {
         account.pk: ChannelList(account)
-        for account in ChannelAccount.objects.filter(workspace_id=workspace_id)
+        for account in channel_accounts_of(workspace_id=workspace_id)
     }
     for channel_id, membership_id in ChannelAgent.objects.filter(
         workspace_id=workspace_id

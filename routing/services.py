@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ROLE_RANK, Membership, Role, User, Workspace
-from conversations import events
+from conversations import domain_events, events
+from conversations.channels import channel_accounts_of
 from conversations.models import (
     Conversation,
     ConversationStatus,
@@ -31,7 +32,14 @@ from conversations.models import (
     Message,
     MessageKind,
 )
+from conversations.services.acting import (
+    active_membership,
+    check_can_act,
+    closed_error,
+    taken_error,
+)
 from conversations.services.system_events import system_event_create
+from inbox_project.domain_events import publish
 from inbox_project.errors import ApplicationError
 from routing import policies
 from routing.models import (
@@ -59,19 +67,8 @@ def _now(now: datetime.datetime | None) -> datetime.datetime:
     return now or timezone.now()
 
 
-def _membership(*, workspace_id: int, user: User) -> Membership:
-    membership = (
-        Membership.objects.filter(workspace_id=workspace_id, user=user, is_active=True)
-        .only("pk", "role", "user_id", "workspace_id")
-        .first()
-    )
-    if membership is None:
-        raise ApplicationError(_("You are not a member of this workspace."), code="not_member")
-    return membership
-
-
 def _require_admin(*, workspace_id: int, user: User) -> Membership:
-    membership = _membership(workspace_id=workspace_id, user=user)
+    membership = active_membership(workspace_id=workspace_id, user=user)
     if not membership.is_admin:
         raise ApplicationError(_("Only an admin can do this."), code="not_admin")
     return membership
@@ -110,42 +107,6 @@ def _lock_or_error(*, workspace: Workspace, pk: int) -> Conversation:
     if conversation is None:
         raise ApplicationError(_("This conversation does not exist."), code="not_found")
     return conversation
-
-
-def _taken_error(assignee: User | None) -> ApplicationError:
-    name = assignee.display_name if assignee else "?"
-    return ApplicationError(
-        _("Already taken by %(name)s.") % {"name": name},
-        code=policies.REFUSE_TAKEN,
-        extra={"assignee_id": getattr(assignee, "pk", None), "assignee_name": name},
-    )
-
-
-def _closed_error() -> ApplicationError:
-    return ApplicationError(
-        _("This consultation has ended. Reopen the conversation first."), code="closed"
-    )
-
-
-def _refuse(*, conversation: Conversation, refusal: str) -> ApplicationError:
-    if conversation.status != OPEN:
-        return _closed_error()
-    if refusal == policies.REFUSE_TAKEN:
-        return _taken_error(conversation.assignee)
-    return ApplicationError(
-        _("Claim this customer before replying or acting on the conversation."),
-        code=policies.REFUSE_CLAIM_FIRST,
-    )
-
-
-def _check_can_act(*, conversation: Conversation, user: User, membership: Membership) -> None:
-    if conversation.status == ConversationStatus.CLOSED and not membership.is_admin:
-        raise _closed_error()  # the last handler too: reopen first
-    refusal = policies.act_refusal(
-        assignee_id=conversation.assignee_id, user_id=user.pk, is_admin=membership.is_admin
-    )
-    if refusal:
-        raise _refuse(conversation=conversation, refusal=refusal)
 
 
 def _deadline_if_waiting(
@@ -222,6 +183,7 @@ def _record(
         note=note,
         created_at=now,
     )
+    _owner_changed(change)
     names = {"from": _name(from_user), "to": _name(to_user), "actor": _name(actor)}
     meta = {
         "event": "assignment",
@@ -246,6 +208,14 @@ def _record(
             conversation_id=conversation.pk,
         )
     return change
+
+
+def _owner_changed(change: AssignmentChange) -> None:
+    publish(domain_events.OwnerChanged(
+        workspace_id=change.workspace_id, conversation_id=change.conversation_id,
+        from_user_id=change.from_user_id, to_user_id=change.to_user_id,
+        actor_id=change.actor_id, reason=change.reason, changed_at=change.created_at,
+    ))  # fmt: skip
 
 
 def _enqueue_assign_waiting(workspace_id: int) -> None:
@@ -446,10 +416,10 @@ def conversation_claim(
     if assignee_id == user.pk:
         return in_workspace.select_related("assignee", "workspace").get()
     if status != OPEN:
-        raise _closed_error()
+        raise closed_error()
     if assignee_id is None:  # released between our UPDATE and this read: rare, say so
         raise ApplicationError(_("Please try again."), code="retry")
-    raise _taken_error(User(pk=assignee_id, full_name=full_name or "", email=email or ""))
+    raise taken_error(User(pk=assignee_id, full_name=full_name or "", email=email or ""))
 
 
 def conversation_release(
@@ -464,8 +434,8 @@ def conversation_release(
     now = _now(now)
     with transaction.atomic():
         conversation = _lock_or_error(workspace=workspace, pk=conversation_id)
-        membership = _membership(workspace_id=workspace.pk, user=user)
-        _check_can_act(conversation=conversation, user=user, membership=membership)
+        membership = active_membership(workspace_id=workspace.pk, user=user)
+        check_can_act(conversation=conversation, user=user, membership=membership)
         if conversation.assignee_id is None:
             return conversation
         from_user = conversation.assignee
@@ -503,10 +473,10 @@ def conversation_transfer(
     note = (note or "").strip()
     with transaction.atomic():
         conversation = _lock_or_error(workspace=workspace, pk=conversation_id)
-        membership = _membership(workspace_id=workspace.pk, user=user)
-        _check_can_act(conversation=conversation, user=user, membership=membership)
+        membership = active_membership(workspace_id=workspace.pk, user=user)
+        check_can_act(conversation=conversation, user=user, membership=membership)
         if conversation.status != OPEN:
-            raise _closed_error()
+            raise closed_error()
         _target_member(workspace_id=workspace.pk, user=to_user)
         if conversation.assignee_id == to_user.pk:
             raise ApplicationError(
@@ -616,113 +586,54 @@ def conversation_unassign(
     return conversation
 
 
-def conversation_close(
-    *,
-    conversation_id: int,
-    user: User,
-    workspace: Workspace,
-    now: datetime.datetime | None = None,
-) -> Conversation:
-    """End the consultation. The last handler stays on it (see
-    `policies.owner_kept_on_close`); the customer's next message reopens the conversation
-    and frees it for a new claim (`policies.on_customer_return`). Closing a closed
-    conversation is a no-op."""
-    now = _now(now)
-    with transaction.atomic():
-        conversation = _lock_or_error(workspace=workspace, pk=conversation_id)
-        membership = _membership(workspace_id=workspace.pk, user=user)
-        if conversation.status != OPEN:
-            return conversation
-        _check_can_act(conversation=conversation, user=user, membership=membership)
-        handler = conversation.assignee
-        kept = policies.owner_kept_on_close(assignee_id=conversation.assignee_id)
-        fields = {"status": ConversationStatus.CLOSED, "closed_at": now, "release_deadline": None}
-        Conversation.objects.filter(workspace_id=workspace.pk, pk=conversation.pk).update(**fields)
-        for name, value in fields.items():
-            setattr(conversation, name, value)
-        _record(
-            conversation=conversation,
-            reason=AssignmentReason.CLOSED,
-            from_user=handler,
-            to_user=handler if kept else None,
-            actor=user,
-            now=now,
-        )
-    return conversation
-
-
-def conversation_reopen(
-    *,
-    conversation_id: int,
-    user: User,
-    workspace: Workspace,
-    now: datetime.datetime | None = None,
-) -> Conversation:
-    """Reopen a closed conversation; whoever reopens it holds it (in manual mode only an
-    admin takes it; an agent's reopen leaves it in the pool for an admin to assign)."""
-    now = _now(now)
-    with transaction.atomic():
-        conversation = _lock_or_error(workspace=workspace, pk=conversation_id)
-        membership = _membership(workspace_id=workspace.pk, user=user)
-        if conversation.status != ConversationStatus.CLOSED:
-            if conversation.status == OPEN:
-                return conversation
-            raise ApplicationError(
-                _("Archived conversations cannot be reopened here."), code="archived"
-            )
-        settings = _settings_of(conversation)
-        takes_it = settings.mode != RoutingMode.MANUAL or membership.is_admin
-        owner = user if takes_it else None
-        deadline = (
-            _deadline_if_waiting(conversation=conversation, settings=settings, now=now)
-            if owner
-            else None
-        )
-        last_handler = conversation.assignee
-        _set_owner(
-            conversation=conversation,
-            to_user=owner,
-            now=now,
-            deadline=deadline,
-            status=OPEN,
-            closed_at=None,
-        )
-        _record(
-            conversation=conversation,
-            reason=AssignmentReason.REOPENED,
-            from_user=last_handler,
-            to_user=owner,
-            actor=user,
-            now=now,
-        )
-    return conversation
-
-
-def conversation_assert_can_act(
-    *, conversation: Conversation, user: User, membership: Membership | None = None
-) -> None:
-    """Refuse a reply, label, note-less action … by anyone but the claimant or an admin.
-
-    Reads the current owner from the database (locking the row when called inside a
-    transaction, so a concurrent transfer cannot slip between this check and the write).
-    Raises ApplicationError with code "already_taken" ("Already taken by X."),
-    "claim_required" or "closed".
-    """
-    queryset = Conversation.objects.filter(
-        workspace_id=conversation.workspace_id, pk=conversation.pk
+def conversation_closed_record(
+    *, workspace_id: int, conversation_id: int, actor_id: int | None, handler_id: int | None,
+    now: datetime.datetime,
+) -> AssignmentChange:  # fmt: skip
+    """The conversation was closed: its history row and timeline line. The last handler
+    stays on it (see `policies.owner_kept_on_close`)."""
+    conversation = Conversation.objects.get(workspace_id=workspace_id, pk=conversation_id)
+    users = User.objects.in_bulk([pk for pk in {actor_id, handler_id} if pk])
+    handler = users.get(handler_id)
+    kept = policies.owner_kept_on_close(assignee_id=handler_id)
+    return _record(
+        conversation=conversation,
+        reason=AssignmentReason.CLOSED,
+        from_user=handler,
+        to_user=handler if kept else None,
+        actor=users.get(actor_id),
+        now=now,
     )
-    if transaction.get_connection().in_atomic_block:
-        queryset = queryset.select_for_update(no_key=True)
-    row = queryset.values("assignee_id", "status").first()
-    if row is None:
-        raise ApplicationError(_("This conversation does not exist."), code="not_found")
-    conversation.assignee_id = row["assignee_id"]
-    conversation.status = row["status"]
-    if row["status"] == OPEN and row["assignee_id"] is not None and row["assignee_id"] == user.pk:
-        return
-    if membership is None or membership.workspace_id != conversation.workspace_id:
-        membership = _membership(workspace_id=conversation.workspace_id, user=user)
-    _check_can_act(conversation=conversation, user=user, membership=membership)
+
+
+def conversation_reopened_assign(
+    *, workspace_id: int, conversation_id: int, actor_id: int, handler_id: int | None,
+    now: datetime.datetime,
+) -> Conversation:  # fmt: skip
+    """An agent reopened a closed conversation: whoever reopens it holds it (in manual mode
+    only an admin takes it; an agent's reopen leaves it in the pool for an admin to assign)."""
+    conversation = _lock(workspace_id=workspace_id, pk=conversation_id)
+    users = User.objects.in_bulk([pk for pk in {actor_id, handler_id} if pk])
+    actor = users[actor_id]
+    membership = active_membership(workspace_id=workspace_id, user=actor)
+    settings = _settings_of(conversation)
+    takes_it = settings.mode != RoutingMode.MANUAL or membership.is_admin
+    owner = actor if takes_it else None
+    deadline = (
+        _deadline_if_waiting(conversation=conversation, settings=settings, now=now)
+        if owner
+        else None
+    )
+    _set_owner(conversation=conversation, to_user=owner, now=now, deadline=deadline)
+    _record(
+        conversation=conversation,
+        reason=AssignmentReason.REOPENED,
+        from_user=users.get(handler_id),
+        to_user=owner,
+        actor=actor,
+        now=now,
+    )
+    return conversation
 
 
 # --- inbound messages and replies ----------------------------------------------------------
@@ -825,7 +736,7 @@ def conversation_route_inbound(
             locked.status, locked.closed_at = OPEN, None
             if last_handler is not None:
                 _set_owner(conversation=locked, to_user=None, now=now)
-                AssignmentChange.objects.create(
+                change = AssignmentChange.objects.create(
                     workspace_id=locked.workspace_id,
                     conversation=locked,
                     from_user=last_handler,
@@ -835,6 +746,12 @@ def conversation_route_inbound(
                     note="customer_returned",
                     created_at=now,
                 )
+                _owner_changed(change)
+            publish(domain_events.ConversationReopened(
+                workspace_id=locked.workspace_id, conversation_id=locked.pk,
+                previous_status=ConversationStatus.CLOSED, actor_id=None,
+                handler_id=last_handler.pk if last_handler else locked.assignee_id, reopened_at=now,
+            ))  # fmt: skip
             _system_message(
                 conversation=locked,
                 meta={"event": "reopened", "by": "customer"},
@@ -1195,9 +1112,11 @@ def channel_agents_set(
         ).values_list("pk", flat=True)
     )
     if channel_account_id is not None:
-        from channels_app.models import ChannelAccount
-
-        if not ChannelAccount.objects.filter(workspace=workspace, pk=channel_account_id).exists():
+        if (
+            not channel_accounts_of(workspace_id=workspace.pk)
+            .filter(pk=channel_account_id)
+            .exists()
+        ):
             raise ApplicationError(_("This channel does not exist."), code="not_found")
     with transaction.atomic():
         rows = ChannelAgent.objects.select_for_update().filter(

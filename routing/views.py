@@ -10,13 +10,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import (
-    get_channel_account_for_member,
-    get_conversation_for_member,
-    get_for_workspace,
-    require_admin,
-)
+from accounts.access import get_for_workspace, require_admin
 from accounts.models import Membership
+from conversations.access import get_channel_account_for_member, get_conversation_for_member
+from conversations.services import status as conversation_status
 from inbox_project.errors import ApplicationError
 from routing import selectors, services
 from routing.forms import AssignForm, PresenceForm, RoutingSettingsForm, TransferForm
@@ -157,7 +154,7 @@ def close(request, pk):
     return _act(
         request,
         pk,
-        lambda: services.conversation_close(
+        lambda: conversation_status.conversation_close(
             conversation_id=pk, user=request.user, workspace=request.workspace
         ),
         _("Consultation ended."),
@@ -169,7 +166,7 @@ def reopen(request, pk):
     return _act(
         request,
         pk,
-        lambda: services.conversation_reopen(
+        lambda: conversation_status.conversation_reopen(
             conversation_id=pk, user=request.user, workspace=request.workspace
         ),
     )

@@ -2,8 +2,8 @@
 block, close / archive / reopen, mark read / unread, rating (issue 4).
 
 Every action that changes what the customer's owner controls (labels, orders, status,
-rating, block) first asks routing whether this person may act on the conversation (claim
-rules). Nothing is ever deleted: conversations close, archive and reopen; labels
+rating, block) first checks whether this person may act on the conversation (claim
+rules, `conversations.services.acting`). Nothing is ever deleted: conversations close, archive and reopen; labels
 are marked deleted and keep their history. Live pushes leave through `events` on commit.
 """
 
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from conversations import events
+from conversations.channels import channel_accounts_of
 from conversations.models import (
     Conversation,
     ConversationFollow,
@@ -35,6 +36,7 @@ from conversations.models import (
     OrderStatus,
     Outcome,
 )
+from conversations.services.acting import conversation_assert_can_act
 from conversations.services.system_events import system_event_create
 from inbox_project.errors import ApplicationError
 
@@ -45,13 +47,6 @@ ORDER_OUTCOME = {
     OrderStatus.RETURNED: Outcome.RETURNED,
     OrderStatus.RECEIVED: Outcome.RECEIVED,
 }
-
-
-def conversation_assert_can_act(*, conversation: Conversation, user) -> None:
-    """Routing's claim rule: once claimed, nobody else acts on the conversation."""
-    from routing.services import conversation_assert_can_act as routing_assert
-
-    routing_assert(conversation=conversation, user=user)
 
 
 # --- read state, follow, mute ---------------------------------------------------------------
@@ -106,61 +101,6 @@ def conversation_mute_toggle(*, conversation: Conversation, user) -> bool:
         conversation.workspace_id, user.pk, reason="marks", conversation_id=conversation.pk
     )
     return muted
-
-
-# --- status (never deleted) -----------------------------------------------------------------
-
-
-def conversation_status_set(*, conversation: Conversation, user, status: str) -> Conversation:
-    """Close, archive or reopen (nothing is deleted).
-
-    Closing and reopening a closed conversation are routing's (they change who owns the
-    customer); archiving and bringing an archived conversation back are the inbox's.
-    Bringing one back fails when the contact already has a newer live conversation.
-    """
-    from routing import services as routing
-
-    if status not in ConversationStatus.values:
-        raise ApplicationError(_("Unknown status."), code="status")
-    if conversation.status == status:
-        return conversation
-    workspace = conversation.workspace
-    if status == ConversationStatus.CLOSED:
-        return routing.conversation_close(
-            conversation_id=conversation.pk, user=user, workspace=workspace
-        )
-    if status == ConversationStatus.OPEN and conversation.status == ConversationStatus.CLOSED:
-        return routing.conversation_reopen(
-            conversation_id=conversation.pk, user=user, workspace=workspace
-        )
-    if conversation.status == ConversationStatus.OPEN:
-        # An open conversation belongs to its claimant; a closed or archived one to nobody.
-        conversation_assert_can_act(conversation=conversation, user=user)
-    fields = {"status": status}
-    if status == ConversationStatus.OPEN:
-        fields["closed_at"] = None
-    elif conversation.closed_at is None:
-        fields["closed_at"] = timezone.now()
-    try:
-        with transaction.atomic():
-            Conversation.objects.filter(
-                workspace_id=conversation.workspace_id, pk=conversation.pk
-            ).update(**fields)
-    except IntegrityError as error:
-        raise ApplicationError(
-            _("This customer already has a live conversation; open that one instead."),
-            code="live_conversation_exists",
-        ) from error
-    for name, value in fields.items():
-        setattr(conversation, name, value)
-    event = "archived" if status == ConversationStatus.ARCHIVED else "unarchived"
-    system_event_create(
-        conversation=conversation,
-        user=user,
-        event=event,
-    )
-    events.conversation_changed(conversation, reason=f"status:{status}")
-    return conversation
 
 
 def conversation_rate(*, conversation: Conversation, user, rating: int | None) -> None:
@@ -264,8 +204,6 @@ def label_delete(*, label: Label) -> None:
 def label_set_copy(*, workspace, source_channel_account) -> int:
     """Copy one page's label set (or the workspace-wide set) to every page of the workspace.
     Names a page already has are skipped (case-insensitive). Returns labels created."""
-    from channels_app.models import ChannelAccount
-
     source = list(
         Label.objects.filter(
             workspace=workspace,
@@ -273,7 +211,7 @@ def label_set_copy(*, workspace, source_channel_account) -> int:
             deleted_at__isnull=True,
         )
     )
-    targets = ChannelAccount.objects.filter(workspace=workspace)
+    targets = channel_accounts_of(workspace_id=workspace.pk)
     if source_channel_account is not None:
         targets = targets.exclude(pk=source_channel_account.pk)
     existing = set(

@@ -10,8 +10,9 @@ such messages costs a fixed handful of statements whatever its size:
 3. one INSERT … ON CONFLICT DO NOTHING of the messages;
 4. one statement for the conversations' denormalised fields and the customers'
    last_seen_at (`messages.conversations_touch_inbound`, the one-by-one path's too);
-5. routing's one-query state check for the batch (the full lock only where something is to
-   route), and the live pushes on commit; a blocked customer's messages are stored (no
+5. one `MessagesReceived` event for the batch, carrying the fresh rows: routing's subscriber
+   checks their state in one query (the full lock only where something is to route), and
+   the live pushes on commit; a blocked customer's messages are stored (no
    unread added) but neither pushed nor routed.
 
 Anything else (a new contact, a closed conversation that must reopen, a name to fill in, the
@@ -37,6 +38,7 @@ from conversations.models import (
     Message,
     MessageKind,
 )
+from conversations.services import announcements
 from conversations.services.messages import (
     InboundTouch,
     _preview,
@@ -101,10 +103,11 @@ def messages_record_inbound_batch(items: Sequence[Inbound]) -> list:
         outcomes[index] = None  # a concurrent writer recorded it between lookup and insert
     if inserted:
         touched, blocked = _touch(list(inserted.values()))
-        for message in inserted.values():
-            if message.conversation_id not in blocked:
-                events.message_created(message)
-        _route([c for c in touched if c.pk not in blocked])
+        announced = [m for m in inserted.values() if m.conversation_id not in blocked]
+        for message in announced:
+            events.message_created(message)
+        # Routing decides from the fresh rows, in one query for the batch (its subscriber).
+        announcements.messages_received(announced, [c for c in touched if c.pk not in blocked])
     return outcomes
 
 
@@ -244,13 +247,3 @@ def _touch(inserted: list[Message]) -> tuple[list[Conversation], set[int]]:
         if is_blocked:
             blocked.add(cid)
     return touched, blocked
-
-
-# --- 5. routing ---------------------------------------------------------------------------------
-
-
-def _route(conversations: list[Conversation]) -> None:
-    # Imported late: routing imports conversations.
-    from routing.services import conversations_route_inbound_many
-
-    conversations_route_inbound_many(conversations)

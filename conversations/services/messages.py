@@ -10,9 +10,9 @@ For the inbox UI: message_send, message_retry, comment_reply_public, comment_rep
 comment_moderate;
 the composer's window state is conversations.policies.reply_window_state(conversation, now).
 
-Hook points for routing / automation (issue 5): `_after_inbound` runs after an inbound message
-is recorded; `_before_send` runs inside message_send's transaction with the conversation row
-locked (the claim check).
+What happened leaves as domain events (`announcements`): routing, delivery, automation and
+reports subscribe to them; this module names none of them. Every send first passes the claim
+check (`conversations.services.acting`) with the conversation row locked.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ from conversations.models import (
     Message,
     MessageKind,
 )
-from conversations.services import customers
+from conversations.services import announcements, customers
+from conversations.services.acting import conversation_assert_can_act
 from inbox_project.errors import ApplicationError
 
 log = logging.getLogger(__name__)
@@ -75,8 +76,8 @@ def contact_resolve(
                     last_seen_at=seen_at,
                 )  # fmt: skip
                 contact = Contact.objects.create(customer=customer, display_name=name, **lookup)
-                if not name:  # Messenger and Instagram name nobody: ask the provider, later
-                    _profile_fetch_on_commit(contact)
+                # Messenger and Instagram name nobody: the edge asks the provider, later.
+                announcements.contact_created(contact, named=bool(name), at=seen_at)
                 return contact
         except IntegrityError:  # a concurrent first message created it: use theirs
             contact = Contact.objects.get(**lookup)
@@ -88,13 +89,6 @@ def contact_resolve(
                                 name="").update(name=name)  # fmt: skip
         contact.display_name = name
     return contact
-
-
-def _profile_fetch_on_commit(contact: Contact) -> None:
-    # Imported late: channels_app imports conversations.
-    from channels_app.services.profiles import contact_profile_fetch_enqueue
-
-    contact_profile_fetch_enqueue(workspace_id=contact.workspace_id, contact_id=contact.pk)
 
 
 def conversation_resolve(*, contact: Contact, at: datetime) -> Conversation:
@@ -110,11 +104,13 @@ def conversation_resolve(*, contact: Contact, at: datetime) -> Conversation:
     ).exists()
     try:
         with transaction.atomic():
-            return Conversation.objects.create(
+            conversation = Conversation.objects.create(
                 workspace_id=contact.workspace_id, channel_account_id=contact.channel_account_id,
                 contact=contact, customer_id=contact.customer_id, last_message_at=at,
                 is_returning=returning,
             )  # fmt: skip
+            announcements.conversation_opened(conversation, at=at)
+            return conversation
     except IntegrityError:  # conversation_live_per_contact: a concurrent writer won
         return live.get()
 
@@ -361,17 +357,9 @@ def message_record_inbound(
     if state[-1]:  # a blocked customer: stored and shown in the blocked view, nothing else
         return message
     events.message_created(message)
-    _after_inbound(message=message, conversation=conversation)
+    # Routing deals the conversation out or arms its anti-steal clock, inside this transaction.
+    announcements.messages_received([message], [conversation])
     return message
-
-
-def _after_inbound(*, message: Message, conversation: Conversation) -> None:
-    """Routing (auto-assignment, anti-steal deadline) and automation hook in here."""
-    # Routing (issue 5): route an unclaimed conversation per the workspace's mode, arm the
-    # anti-steal clock of a claimed one. Imported late: routing imports conversations.
-    from routing.services import conversation_route_inbound
-
-    conversation_route_inbound(conversation=conversation, now=timezone.now())
 
 
 def message_record_echo(
@@ -539,15 +527,11 @@ def _locked_conversation(conversation: Conversation) -> Conversation:
 
 
 def _before_send(*, conversation: Conversation, author, automated: bool) -> None:
-    """Routing hook (issue 5): the claim check goes here; raise ApplicationError to refuse."""
-    # Routing (issue 5): only the claimant (or an admin) replies: "Already taken by X" else.
-    # The claimant's reply stops the anti-steal clock; both roll back if the send is refused.
+    """Only the claimant (or an admin) replies: "Already taken by X" else. (The claimant's
+    reply stops the anti-steal clock: routing reacts to the queued reply's event.)"""
     if automated or author is None:
         return
-    from routing.services import conversation_assert_can_act, conversation_note_agent_reply
-
     conversation_assert_can_act(conversation=conversation, user=author)
-    conversation_note_agent_reply(conversation=conversation, user=author)
 
 
 def _customer_blocked(conversation: Conversation) -> bool:
@@ -608,14 +592,11 @@ def message_send(
         )  # fmt: skip
         if not decision.allowed:
             raise ApplicationError(str(decision.reason), code=f"policy.{decision.code}")
-        message = _create_outbound(
+        return _create_outbound(
             conversation=conversation, author=author, automated=automated, text=text,
             attachments=attachments, decision=decision, now=now,
             reply_to_external_id=reply_to_external_id,
         )  # fmt: skip
-        if decision.is_tagged:
-            _audit(message=message, conversation=conversation, decision=decision, now=now)
-    return message
 
 
 def _commented(conversation: Conversation) -> bool:
@@ -647,41 +628,8 @@ def _create_outbound(
     _conversation_touch(conversation, direction=Direction.OUT, at=now,
                         preview=_preview(text, attachments))  # fmt: skip
     events.message_created(message)
-    _queue_delivery(message)
+    announcements.reply_queued(message, tagged=decision is not None and decision.is_tagged)
     return message
-
-
-def _queue_delivery(message: Message, *, action: str = "") -> None:
-    from channels_app import tasks  # the edge owns delivery; imported late (no cycle)
-
-    def enqueue():
-        try:
-            if action:
-                tasks.message_deliver_action_task.apply_async(
-                    args=[message.workspace_id, message.pk, action], retry=False
-                )
-            else:
-                tasks.message_deliver_task.apply_async(
-                    args=[message.workspace_id, message.pk], retry=False
-                )
-        except Exception:  # broker down: the delivery sweeper picks the pending row up
-            log.warning("could not queue delivery of message %s", message.pk, exc_info=True)
-
-    transaction.on_commit(enqueue)
-
-
-def _audit(*, message: Message, conversation: Conversation, decision, now: datetime) -> None:
-    from channels_app.models import PolicyAuditEntry
-
-    hours = None
-    if conversation.last_inbound_at is not None:
-        hours = round((now - conversation.last_inbound_at).total_seconds() / 3600, 2)
-    PolicyAuditEntry.objects.create(
-        workspace_id=message.workspace_id, channel_account_id=message.channel_account_id,
-        conversation=conversation, message=message, user=message.author,
-        is_automated=message.is_automated, tag=decision.tag or decision.messaging_type,
-        purpose=decision.purpose, hours_since_inbound=hours, created_at=now,
-    )  # fmt: skip
 
 
 def _locked_comment(comment: Message) -> Message:
@@ -759,7 +707,8 @@ def comment_moderate(*, comment: Message, author, action: str) -> Message:
         comment.meta = {**comment.meta, "pending_action": action, "action_error": ""}
         comment.save(update_fields=["meta"])
         events.message_updated(comment)
-        _queue_delivery(comment, action=action)
+        announcements.comment_action_queued(comment, action=action, actor=author,
+                                            at=timezone.now())  # fmt: skip
     return comment
 
 
@@ -792,6 +741,7 @@ def message_mark_sent(*, message: Message, external_id: str, extra: dict | None 
         fields.append("meta")
     message.save(update_fields=fields)
     events.message_updated(message)
+    announcements.message_sent(message, at=timezone.now())
     if message.meta.get("private_reply_to") and message.meta.get("recipient_id"):
         customers.contact_link_private_reply(
             message=message, recipient_id=message.meta["recipient_id"]
@@ -809,6 +759,7 @@ def message_mark_failed(*, message: Message, error: str, code: str = "") -> None
     message.save(update_fields=["delivery_status", "delivery_error", "delivery_attempts", "meta"])
     _last_outbound_failed_set(message, failed=True)
     events.message_updated(message)
+    announcements.message_failed(message, code=code, at=timezone.now())
 
 
 def _last_outbound_failed_set(message: Message, *, failed: bool) -> None:
@@ -868,7 +819,7 @@ def message_retry(*, message: Message, user, now: datetime | None = None) -> Mes
         locked.save(update_fields=fields)
         _last_outbound_failed_set(locked, failed=False)
         events.message_updated(locked)
-        _queue_delivery(locked)
+        announcements.reply_queued(locked, tagged=False, retry=True)
     return locked
 
 

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap
 
-from accounts.access import get_conversation_for_member
 from conversations import panes
+from conversations.access import get_conversation_for_member
 from conversations.forms import ComposerForm, NoteForm, OrderForm
 from conversations.models import ConversationStatus, Message, MessageKind
 from conversations.services import actions
 from conversations.services import messages as message_services
+from conversations.services import status as status_services
 from conversations.services.attachments import attachments_check, attachments_stored
 from inbox_project.errors import ApplicationError
 
@@ -174,7 +175,9 @@ def conversation_status(request, pk):
     conversation = _conversation(request, pk)
     status = request.POST.get("status", "")
     try:
-        actions.conversation_status_set(conversation=conversation, user=request.user, status=status)
+        status_services.conversation_status_set(
+            conversation=conversation, user=request.user, status=status
+        )
     except ApplicationError as error:
         return _refused(request, conversation, error)
     label = str(dict(ConversationStatus.choices).get(status, status))

@@ -4,8 +4,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.access import get_conversation_for_member
 from conversations import panes, selectors
+from conversations.access import get_conversation_for_member
 from conversations.presenters import present_rows
 from conversations.services import actions
 

@@ -6,8 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_channel_account_for_member, get_for_workspace, require_admin
+from accounts.access import get_for_workspace, require_admin
 from conversations import selectors
+from conversations.access import get_channel_account_for_member
 from conversations.forms import LabelForm
 from conversations.models import Customer, Label, QuickReply
 from conversations.services import actions, quick_replies

@@ -18,6 +18,7 @@ from conversations.models import (
     Order,
 )
 from conversations.services import actions
+from conversations.services import status as status_services
 from conversations.templatetags.inbox import vnd
 from inbox_project.errors import ApplicationError
 from tests.factories import make_channel_account
@@ -315,13 +316,13 @@ def test_close_archive_reopen_never_deletes(client_for, bob, claimed):
 
 
 def test_unarchive_refused_when_the_contact_has_a_newer_live_conversation(bob, claimed):
-    actions.conversation_status_set(conversation=claimed, user=bob, status="archived")
+    status_services.conversation_status_set(conversation=claimed, user=bob, status="archived")
     Conversation.objects.create(
         workspace=claimed.workspace, channel_account=claimed.channel_account,
         contact=claimed.contact, customer=claimed.customer,
     )  # fmt: skip
     with pytest.raises(ApplicationError):
-        actions.conversation_status_set(conversation=claimed, user=bob, status="open")
+        status_services.conversation_status_set(conversation=claimed, user=bob, status="open")
 
 
 def test_sound_toggle(client_for, bob, workspace_a):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from conversations import live
-from conversations.events import Render
+from conversations.live import Render
 from conversations.models import Conversation, Label, Message, MessageKind
 from conversations.services import actions
 from conversations.system_lines import system_line

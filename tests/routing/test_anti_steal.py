@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from conversations.models import Conversation, Message
+from conversations.services import status as conversation_status
 from routing import services
 from routing.models import AssignmentChange, ChannelAgent
 from tests.routing.conftest import configure, go_online, membership
@@ -168,7 +169,9 @@ def test_a_customer_message_reopens_a_closed_conversation_and_routes_it(
     )
     go_online(dan, workspace_a)
     claim(conversation_a, bob)
-    services.conversation_close(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
+    conversation_status.conversation_close(
+        conversation_id=conversation_a.pk, user=bob, workspace=workspace_a
+    )
     customer_writes(conversation_a, timezone.now())
     reopened = fresh(conversation_a)
     assert reopened.status == "open" and reopened.closed_at is None

@@ -5,7 +5,8 @@ import datetime
 from django.utils import timezone
 
 from conversations.models import Conversation
-from conversations.services import messages
+from conversations.services import acting, messages
+from conversations.services import status as conversation_status
 from routing import policies, services
 from routing.models import AssignmentChange, ChannelAgent
 from tests.routing.conftest import configure, go_online, membership
@@ -43,7 +44,9 @@ def test_closed_conversation_stays_with_its_handler_until_the_customer_returns(
     workspace_a, page_a, conversation_a, bob, dan
 ):
     services.conversation_claim(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
-    services.conversation_close(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
+    conversation_status.conversation_close(
+        conversation_id=conversation_a.pk, user=bob, workspace=workspace_a
+    )
     closed = fresh(conversation_a)
     assert closed.status == "closed" and closed.assignee_id == bob.pk
     write_again(page_a, "m_return_1")
@@ -63,7 +66,9 @@ def test_round_robin_deals_a_returning_customer_anew(workspace_a, page_a, conver
     )
     go_online(dan, workspace_a)  # Bob is not on the list (or offline): Dan gets it
     services.conversation_claim(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
-    services.conversation_close(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
+    conversation_status.conversation_close(
+        conversation_id=conversation_a.pk, user=bob, workspace=workspace_a
+    )
     write_again(page_a, "m_return_2")
     back = fresh(conversation_a)
     assert back.status == "open" and back.assignee_id == dan.pk
@@ -75,9 +80,11 @@ def test_last_handler_cannot_act_on_a_closed_conversation_before_reopening(
     from inbox_project.errors import ApplicationError
 
     services.conversation_claim(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
-    services.conversation_close(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
+    conversation_status.conversation_close(
+        conversation_id=conversation_a.pk, user=bob, workspace=workspace_a
+    )
     try:
-        services.conversation_assert_can_act(conversation=conversation_a, user=bob)
+        acting.conversation_assert_can_act(conversation=conversation_a, user=bob)
     except ApplicationError as error:
         assert error.code == "closed"
     else:

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from conversations.models import Conversation
+from conversations.services import status as conversation_status
 from routing import services
 from routing.models import AgentPresence, AssignmentChange, ChannelAgent
 from tests.factories import make_channel_account, make_user
@@ -102,7 +103,9 @@ def test_closing_frees_a_seat_and_the_waiting_pool_is_handed_out(workspace_a, pa
     route_all(bulk_conversations(page_a, 6))
     assert sum(owners(workspace_a).values()) == 4
     held = Conversation.objects.filter(workspace=workspace_a, assignee=four_agents[2]).get()
-    services.conversation_close(conversation_id=held.pk, user=four_agents[2], workspace=workspace_a)
+    conversation_status.conversation_close(
+        conversation_id=held.pk, user=four_agents[2], workspace=workspace_a
+    )
     assert services.assign_waiting(workspace_id=workspace_a.pk, now=timezone.now()) == 1
     # the closed one keeps its handler; the seat it freed took the next waiting customer
     assert owners(workspace_a)[four_agents[2].email] == 2

@@ -6,6 +6,8 @@ import pytest
 from django.utils import timezone
 
 from conversations.models import Conversation, Message
+from conversations.services import acting
+from conversations.services import status as conversation_status
 from inbox_project.errors import ApplicationError
 from routing import services
 from routing.models import AssignmentChange
@@ -118,30 +120,30 @@ def test_claim_query_count_is_pinned(conversation_a, bob, dan, django_assert_num
 
 def test_assert_can_act(conversation_a, bob, dan, alice, adam):
     with pytest.raises(ApplicationError) as refused:
-        services.conversation_assert_can_act(conversation=conversation_a, user=bob)
+        acting.conversation_assert_can_act(conversation=conversation_a, user=bob)
     assert refused.value.code == "claim_required"  # nobody's yet: claim first
-    services.conversation_assert_can_act(conversation=conversation_a, user=adam)  # admin
+    acting.conversation_assert_can_act(conversation=conversation_a, user=adam)  # admin
 
     claim(conversation_a, bob)
-    services.conversation_assert_can_act(conversation=conversation_a, user=bob)
+    acting.conversation_assert_can_act(conversation=conversation_a, user=bob)
     with pytest.raises(ApplicationError) as refused:
-        services.conversation_assert_can_act(conversation=conversation_a, user=dan)
+        acting.conversation_assert_can_act(conversation=conversation_a, user=dan)
     assert refused.value.code == "already_taken" and "Bob" in refused.value.message
-    services.conversation_assert_can_act(conversation=conversation_a, user=alice)  # owner
+    acting.conversation_assert_can_act(conversation=conversation_a, user=alice)  # owner
 
 
 def test_assert_can_act_reads_the_current_owner_not_a_stale_instance(conversation_a, bob, dan):
     stale = fresh(conversation_a)
     claim(conversation_a, bob)
     with pytest.raises(ApplicationError):
-        services.conversation_assert_can_act(conversation=stale, user=dan)
+        acting.conversation_assert_can_act(conversation=stale, user=dan)
     assert stale.assignee_id == bob.pk
 
 
 def test_a_foreign_user_may_not_act(conversation_a, charlie, bob):
     claim(conversation_a, bob)
     with pytest.raises(ApplicationError) as refused:
-        services.conversation_assert_can_act(conversation=conversation_a, user=charlie)
+        acting.conversation_assert_can_act(conversation=conversation_a, user=charlie)
     assert refused.value.code == "not_member"
 
 
@@ -274,7 +276,9 @@ def test_agents_cannot_assign_or_unassign(conversation_a, workspace_a, bob, dan)
 def test_close_ends_the_consultation_and_keeps_the_last_handler(conversation_a, workspace_a, bob):
     configure(workspace_a, anti_steal_enabled=True)
     claim(conversation_a, bob)
-    services.conversation_close(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
+    conversation_status.conversation_close(
+        conversation_id=conversation_a.pk, user=bob, workspace=workspace_a
+    )
     closed = fresh(conversation_a)
     assert closed.status == "closed" and closed.closed_at is not None
     assert closed.assignee_id == bob.pk and closed.release_deadline is None
@@ -282,7 +286,9 @@ def test_close_ends_the_consultation_and_keeps_the_last_handler(conversation_a, 
     # still in Bob's "my customers", as closed
     assert Conversation.objects.filter(assignee=bob, status="closed", pk=conversation_a.pk).exists()
     # closing again is a no-op
-    services.conversation_close(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
+    conversation_status.conversation_close(
+        conversation_id=conversation_a.pk, user=bob, workspace=workspace_a
+    )
     assert len(changes(conversation_a)) == 2
 
 
@@ -291,22 +297,28 @@ def test_non_claimant_close_is_refused_admin_close_accepted(
 ):
     claim(conversation_a, bob)
     with pytest.raises(ApplicationError) as refused:
-        services.conversation_close(
+        conversation_status.conversation_close(
             conversation_id=conversation_a.pk, user=dan, workspace=workspace_a
         )
     assert refused.value.code == "already_taken" and "Bob" in refused.value.message
     assert fresh(conversation_a).status == "open"
-    services.conversation_close(conversation_id=conversation_a.pk, user=adam, workspace=workspace_a)
+    conversation_status.conversation_close(
+        conversation_id=conversation_a.pk, user=adam, workspace=workspace_a
+    )
     assert fresh(conversation_a).status == "closed"
 
 
 def test_reopen_by_an_agent_takes_the_customer(conversation_a, workspace_a, bob, dan):
     claim(conversation_a, bob)
-    services.conversation_close(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
+    conversation_status.conversation_close(
+        conversation_id=conversation_a.pk, user=bob, workspace=workspace_a
+    )
     with pytest.raises(ApplicationError) as refused:
-        services.conversation_assert_can_act(conversation=conversation_a, user=dan)
+        acting.conversation_assert_can_act(conversation=conversation_a, user=dan)
     assert refused.value.code == "closed"
-    services.conversation_reopen(conversation_id=conversation_a.pk, user=dan, workspace=workspace_a)
+    conversation_status.conversation_reopen(
+        conversation_id=conversation_a.pk, user=dan, workspace=workspace_a
+    )
     reopened = fresh(conversation_a)
     assert reopened.status == "open" and reopened.assignee_id == dan.pk
     assert changes(conversation_a)[-1] == ("reopened", "bob@a.test", "dan@a.test", "dan@a.test")
@@ -317,8 +329,12 @@ def test_reopen_in_manual_mode_by_an_agent_leaves_it_for_an_admin(
 ):
     configure(workspace_a, mode="manual")
     claim(conversation_a, adam)
-    services.conversation_close(conversation_id=conversation_a.pk, user=adam, workspace=workspace_a)
-    services.conversation_reopen(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
+    conversation_status.conversation_close(
+        conversation_id=conversation_a.pk, user=adam, workspace=workspace_a
+    )
+    conversation_status.conversation_reopen(
+        conversation_id=conversation_a.pk, user=bob, workspace=workspace_a
+    )
     reopened = fresh(conversation_a)
     assert reopened.status == "open" and reopened.assignee_id is None
 

@@ -1,0 +1,84 @@
+"""The domain events the conversation services publish, built from the rows they wrote.
+
+One function a fact, so a service says `announcements.reply_queued(message)` and the payload
+is assembled in one place (the registry and its payloads: conversations/domain_events.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from conversations import domain_events as de
+from conversations.models import Conversation, Message, MessageKind
+from inbox_project.domain_events import publish
+
+
+def messages_received(messages: Sequence[Message], conversations: Sequence[Conversation]) -> None:
+    """Customer messages were stored (not those of blocked customers); `conversations` are
+    the locked, fresh rows they landed in, for routing's in-transaction decision."""
+    if not messages:
+        return
+    by_id = {c.pk: c for c in conversations}
+    items = tuple(
+        de.ReceivedMessage(
+            message_id=m.pk,
+            conversation_id=m.conversation_id,
+            channel_account_id=m.channel_account_id,
+            customer_id=by_id[m.conversation_id].customer_id,
+            kind=m.kind,
+            received_at=m.sent_at,
+        )  # fmt: skip
+        for m in messages
+    )
+    publish(de.MessagesReceived(workspace_id=messages[0].workspace_id, messages=items,
+                                conversations=tuple(conversations)))  # fmt: skip
+    for m in messages:
+        if m.kind == MessageKind.COMMENT:
+            publish(de.CommentReceived(
+                workspace_id=m.workspace_id, message_id=m.pk, conversation_id=m.conversation_id,
+                channel_account_id=m.channel_account_id, post_id=(m.meta or {}).get("post_id", ""),
+                received_at=m.sent_at,
+            ))  # fmt: skip
+
+
+def contact_created(contact, *, named: bool, at) -> None:
+    publish(de.ContactCreated(
+        workspace_id=contact.workspace_id, contact_id=contact.pk, customer_id=contact.customer_id,
+        channel_account_id=contact.channel_account_id, named=named, created_at=at,
+    ))  # fmt: skip
+
+
+def conversation_opened(conversation: Conversation, *, at) -> None:
+    publish(de.ConversationOpened(
+        workspace_id=conversation.workspace_id, conversation_id=conversation.pk,
+        channel_account_id=conversation.channel_account_id,
+        customer_id=conversation.customer_id, returning=conversation.is_returning, opened_at=at,
+    ))  # fmt: skip
+
+
+def reply_queued(message: Message, *, tagged: bool, retry: bool = False) -> None:
+    """A reply waits for delivery; `tagged` when it goes out under a policy exception."""
+    publish(de.MessageQueued(
+        workspace_id=message.workspace_id, message_id=message.pk,
+        conversation_id=message.conversation_id, channel_account_id=message.channel_account_id,
+        author_id=message.author_id, automated=message.is_automated, kind=message.kind,
+        purpose=message.policy_tag, tagged=tagged, queued_at=message.created_at, retry=retry,
+    ))  # fmt: skip
+
+
+def comment_action_queued(comment: Message, *, action: str, actor, at) -> None:
+    publish(de.CommentActionQueued(
+        workspace_id=comment.workspace_id, message_id=comment.pk,
+        conversation_id=comment.conversation_id, action=action, actor_id=actor.pk, queued_at=at,
+    ))  # fmt: skip
+
+
+def message_sent(message: Message, *, at) -> None:
+    publish(de.MessageSent(workspace_id=message.workspace_id, message_id=message.pk,
+                           conversation_id=message.conversation_id, sent_at=at))  # fmt: skip
+
+
+def message_failed(message: Message, *, code: str, at) -> None:
+    publish(de.MessageFailed(workspace_id=message.workspace_id, message_id=message.pk,
+                             conversation_id=message.conversation_id, code=code,
+                             failed_at=at))  # fmt: skip
