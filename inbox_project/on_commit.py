@@ -37,6 +37,10 @@ _recording = threading.local()
 
 
 def _task(name: str):
+    if name not in app.tasks:
+        # Outside a worker the apps' tasks modules are imported on first need (the worker
+        # imports them at start): the same discovery, done once per process.
+        app.loader.import_default_modules()
     try:
         return app.tasks[name]
     except KeyError:
