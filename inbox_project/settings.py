@@ -130,7 +130,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 CHANNEL_LAYERS = {
     "default": {
-        # Measured ~5x lower group fan-out latency than RedisChannelLayer (ARCHITECTURE.md).
+        # Measured ~5x lower group fan-out latency than RedisChannelLayer on this stack.
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNEL_PREFIX", "inbox")},
     }
@@ -265,7 +265,7 @@ META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "dev-meta-verify-token" 
 # Graph API base (no trailing slash); `make run` points it at the local provider stand-in.
 META_GRAPH_URL = os.environ.get("META_GRAPH_URL", "https://graph.facebook.com/v23.0").rstrip("/")
 META_HTTP_TIMEOUT = float(os.environ.get("META_HTTP_TIMEOUT", "10"))
-# A private reply's Send API answer names the commenter's Messenger id (PLATFORMS.md B5,
+# A private reply's Send API answer names the commenter's Messenger id (docs/providers.md,
 # unverified): link it to the commenter's customer. Off if Meta ever answers otherwise.
 META_LINK_PRIVATE_REPLY_RECIPIENT = env_bool("META_LINK_PRIVATE_REPLY_RECIPIENT", True)
 # Webhook bodies above this size are refused with 413 before anything is stored.

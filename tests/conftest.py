@@ -1,4 +1,4 @@
-"""Shared personas (ARCHITECTURE.md): alice owns workspace A, bob is an agent in A, charlie
+"""Shared personas: alice owns workspace A, bob is an agent in A, charlie
 owns workspace B. Every view, socket and webhook test has a charlie case that must fail."""
 
 import uuid
