@@ -116,7 +116,7 @@ DATABASES = {
     )
 }
 # Parallel query workers are processes PostgreSQL forks per query: for the inbox's short,
-# LIMITed queries they add latency instead of saving it (bench/inbox on 2 cores: the "last
+# LIMITed queries they add latency instead of saving it (bench/inbox.py on 2 cores: the "last
 # 7 days" list p95 went from 1.48x to 1.07x the small workspace's with them off). Reports
 # that scan a lot may raise it on their own connection.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
