@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inbox_project.settings")
 os.environ.setdefault("DJANGO_DEBUG", "1")  # the development settings (no TLS redirect)
+os.environ.setdefault("DJANGO_DEVTOOLS", "1")  # seed_demo is a devtools command
 
 GOAL_RATIO = 1.5
 BENCH_USER = "lan@shopdemo.vn"  # a demo agent; seed_demo makes them a member everywhere

@@ -7,7 +7,7 @@
 #
 # Starts what it needs against the servers in DATABASE_URL / REDIS_URL: a throwaway database
 # (`bench_ingest`, dropped afterwards), uvicorn with the real app (2 workers, DEBUG off,
-# BENCH_ENDPOINTS=1) and later a Celery worker on the `ingest` queue.
+# DJANGO_DEVTOOLS=1 for the bench endpoint) and later a Celery worker on the `ingest` queue.
 # Then, on loopback, with one asyncio load generator (keep-alive HTTP/1.1, unique bodies, each
 # signed like Meta's):
 #
@@ -100,7 +100,7 @@ def bench_environment() -> dict:
         "CREDENTIAL_KEYS": Fernet.generate_key().decode(),
         "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "BENCH_ENDPOINTS": "1",
+        "DJANGO_DEVTOOLS": "1",  # routes the one-INSERT ceiling, /_bench/insert/
         "META_APP_SECRET": SECRET,
         "META_APP_ID": "100000000000001",
         "META_VERIFY_TOKEN": "bench",
@@ -152,6 +152,7 @@ def setup_django(env: dict) -> None:
         "REDIS_URL",
         "CELERY_BROKER_URL",
         "DJANGO_DEBUG",
+        "DJANGO_DEVTOOLS",
         "DJANGO_SECRET_KEY",
         "CREDENTIAL_KEYS",
         "SECURE_SSL_REDIRECT",
@@ -311,7 +312,7 @@ class Requests:
     """Unique, signed, real-shaped webhook bodies; the ceiling gets bodies of the same size."""
 
     def __init__(self, webhook_path: str):
-        from channels_app import simulator
+        from devtools import simulator
 
         self.simulator = simulator
         self.webhook_path = webhook_path.encode()
