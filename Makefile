@@ -2,7 +2,8 @@
 #   make run    install, migrate, seed the demo workspace and start web + worker + beat
 #   make test   install, find (or install) Chromium for the browser tests, run the whole suite
 # With DATABASE_URL / REDIS_URL unset both start a private PostgreSQL and Redis under .data/.
-# Both write a development .env (DJANGO_DEBUG=1) beside manage.py unless one exists.
+# Both write a development .env (DJANGO_DEBUG=1, DJANGO_DEVTOOLS=1) beside manage.py unless
+# one exists. The supervisor and the Chromium finder are development tooling (devtools/).
 
 PYTHON ?= python3
 VENV := .venv
@@ -19,19 +20,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 	$(PY) -m inbox_project.catalogues
-	$(PY) -m inbox_project.devstack dotenv
+	$(PY) -m devtools.devstack dotenv
 
 run: install
-	$(PY) -m inbox_project.devstack run
+	$(PY) -m devtools.devstack run
 
 test: install
-	@$(PY) -m inbox_project.chromium
-	$(PY) -m inbox_project.devstack exec -- $(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m devtools.chromium
+	$(PY) -m devtools.devstack exec -- $(PY) -m pytest $(PYTEST_ARGS)
 
 # Simulated customers against the stack `make run` is running in another shell, e.g.
 #   make simulate ARGS="--workspace shop-demo --rate 2 --count 100"   (ARGS="--help" lists all)
 simulate: install
-	$(PY) -m inbox_project.devstack manage simulate $(ARGS)
+	$(PY) -m devtools.devstack manage simulate $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

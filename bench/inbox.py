@@ -1,23 +1,30 @@
-"""Inbox speed, printed as JSON.
-
-Builds two workspaces with `manage.py seed_demo` (1,000 and 100,000 conversations, 10 messages
-each by default: 10,000 and 1,000,000 messages), then times the conversation-list partial for
-every filter in both through the full Django stack (middleware, ORM, templates) and reports
-p50 / p95, their ratio (the goal: large p95 <= 1.5 x small p95), the query count of every
-request (the goal: one number, whatever the rows shown) and the open-conversation pane with
-50 messages. Run `bench/inbox --help` for the knobs.
-
-Like with like: where a filter finds fewer rows on one side than a page holds (a label on 10
-open conversations of the small workspace, 50 on a page of the large one; "nguyen thi" on no
-open conversation of the small one), the partials would render different numbers of rows,
-and rendering is most of a partial's cost (~20 ms for 50 rows against ~15 ms for everything
-else), so the ratio would measure how full the page is rather than what the workspace's size
-costs. For those filters both sides render only as many rows as the emptier side found: each
-still runs its full first page's SQL (LIMIT 51, the labels of every row fetched, the same
-plan, the same partial with its counts, every row found instantiated and presented); only
-the template work for the rows the other side could not show is left out. `rows_found` is
-what the full page found, `full_page` keeps the figures with nothing left out.
-"""
+#!/bin/sh
+''''test -x "$(dirname "$0")/../.venv/bin/python" && exec "$(dirname "$0")/../.venv/bin/python" "$0" "$@"; exec python3 "$0" "$@" # '''  # fmt: skip
+# Inbox speed, printed as JSON:
+#
+#     bench/inbox.py                  # 1,000 vs 100,000 conversations, 40 runs per case
+#     bench/inbox.py --runs 10 --no-seed
+#
+# Uses DATABASE_URL / REDIS_URL like every other command; the shell line above runs it with
+# the project's .venv when there is one.
+#
+# Builds two workspaces with `manage.py seed_demo` (1,000 and 100,000 conversations, 10 messages
+# each by default: 10,000 and 1,000,000 messages), then times the conversation-list partial for
+# every filter in both through the full Django stack (middleware, ORM, templates) and reports
+# p50 / p95, their ratio (the goal: large p95 <= 1.5 x small p95), the query count of every
+# request (the goal: one number, whatever the rows shown) and the open-conversation pane with
+# 50 messages. Run `bench/inbox.py --help` for the knobs.
+#
+# Like with like: where a filter finds fewer rows on one side than a page holds (a label on 10
+# open conversations of the small workspace, 50 on a page of the large one; "nguyen thi" on no
+# open conversation of the small one), the partials would render different numbers of rows,
+# and rendering is most of a partial's cost (~20 ms for 50 rows against ~15 ms for everything
+# else), so the ratio would measure how full the page is rather than what the workspace's size
+# costs. For those filters both sides render only as many rows as the emptier side found: each
+# still runs its full first page's SQL (LIMIT 51, the labels of every row fetched, the same
+# plan, the same partial with its counts, every row found instantiated and presented); only
+# the template work for the rows the other side could not show is left out. `rows_found` is
+# what the full page found, `full_page` keeps the figures with nothing left out.
 
 from __future__ import annotations
 
@@ -37,13 +44,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inbox_project.settings")
 os.environ.setdefault("DJANGO_DEBUG", "1")  # the development settings (no TLS redirect)
+os.environ.setdefault("DJANGO_DEVTOOLS", "1")  # seed_demo is a devtools command
 
 GOAL_RATIO = 1.5
 BENCH_USER = "lan@shopdemo.vn"  # a demo agent; seed_demo makes them a member everywhere
 
 
 def log(message: str) -> None:
-    print(f"[bench/inbox] {message}", file=sys.stderr, flush=True)
+    print(f"[bench/inbox.py] {message}", file=sys.stderr, flush=True)
 
 
 def migrate() -> None:
@@ -202,7 +210,7 @@ def ratio(pair: dict) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description="Inbox speed, printed as JSON.")
     parser.add_argument("--small", type=int, default=1_000, help="conversations, small workspace")
     parser.add_argument("--large", type=int, default=100_000, help="conversations, large workspace")
     parser.add_argument("--messages-per", type=int, default=10)

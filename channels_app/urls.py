@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import path
 
 from channels_app import views
@@ -18,5 +17,3 @@ workspace_urlpatterns = [
 webhook_urlpatterns = [
     path("webhooks/<slug:kind>/<uuid:key>/", views.webhook, name="webhook"),
 ]
-if settings.BENCH_ENDPOINTS:
-    webhook_urlpatterns.append(path("_bench/insert/", views.bench_insert, name="bench_insert"))

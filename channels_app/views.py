@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import messages as flash
-from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -76,12 +75,3 @@ def webhook_replay(request, pk):
     ingest.webhook_event_replay(workspace=request.workspace, event_id=event.pk)
     flash.success(request, _("The event was queued again."))
     return redirect("webhook_failures", ws=request.workspace.slug)
-
-
-@csrf_exempt
-@require_POST
-def bench_insert(request):
-    """Bench-only ceiling (BENCH_ENDPOINTS=1): the same stack doing one INSERT, nothing else."""
-    with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO bench_ping (body) VALUES (%s)", [request.body.decode()])
-    return HttpResponse("OK", content_type="text/plain")

@@ -87,7 +87,15 @@ MIDDLEWARE = [
     "accounts.middleware.TenancyMiddleware",
 ]
 
-ROOT_URLCONF = "web.urls"
+# The development tooling (devtools/: demo seed, Graph API stand-in, simulator, bench endpoint)
+# is installed and routed only when DJANGO_DEVTOOLS is on, by default when DEBUG is; production
+# (DJANGO_DEBUG=0) neither installs nor routes anything of it. devtools.urls is web.urls plus
+# the development-only routes.
+DEVTOOLS = env_bool("DJANGO_DEVTOOLS", DEBUG)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
+
+ROOT_URLCONF = "devtools.urls" if DEVTOOLS else "web.urls"
 ASGI_APPLICATION = "web.asgi.application"
 WSGI_APPLICATION = None
 
@@ -116,7 +124,7 @@ DATABASES = {
     )
 }
 # Parallel query workers are processes PostgreSQL forks per query: for the inbox's short,
-# LIMITed queries they add latency instead of saving it (bench/inbox on 2 cores: the "last
+# LIMITed queries they add latency instead of saving it (bench/inbox.py on 2 cores: the "last
 # 7 days" list p95 went from 1.48x to 1.07x the small workspace's with them off). Reports
 # that scan a lot may raise it on their own connection.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
@@ -285,8 +293,6 @@ DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "5"))
 DELIVERY_SWEEP_AFTER_SECONDS = int(os.environ.get("DELIVERY_SWEEP_AFTER_SECONDS", "120"))
 # A reply still pending this long after it was queued is failed by the sweeper ("Send again").
 DELIVERY_GIVE_UP_SECONDS = int(os.environ.get("DELIVERY_GIVE_UP_SECONDS", "600"))
-# Bench-only bare endpoint (one INSERT) used by bench/ingest as the ceiling; off in production.
-BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
 CELERY_BEAT_SCHEDULE["webhook-event-sweep"] = {
     "task": "channels_app.tasks.webhook_event_sweep_task",
     "schedule": 5.0,

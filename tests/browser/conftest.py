@@ -1,5 +1,5 @@
 """Browser tests: a real ASGI server (uvicorn, WebSockets included) on the test database and
-Chromium (Debian's, or whichever inbox_project.chromium finds) driven by Playwright. One
+Chromium (Debian's, or whichever devtools.chromium finds) driven by Playwright. One
 server and one browser per test module; a fresh browser context (cookies) per test. Data is committed by the test (transaction=True) so the
 server process sees it; the test process's live pushes reach the server through Redis."""
 
@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from inbox_project.chromium import HOW_TO_INSTALL, find_chromium
+from devtools.chromium import HOW_TO_INSTALL, find_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = find_chromium()  # `make test` installs one first when there is none

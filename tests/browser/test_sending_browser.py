@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from channels_app import standin
 from channels_app.services import delivery
 from conversations.models import Message
 from conversations.services.messages import comment_record
+from devtools import standin
 from tests.browser.conftest import off_loop
 from tests.channels_app.test_delivery import fail_next, sent
 from tests.factories import make_channel_account, make_conversation, make_user, make_workspace

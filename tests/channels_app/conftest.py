@@ -5,8 +5,8 @@ import time
 import pytest
 from channels.layers import get_channel_layer
 
-from channels_app import standin
 from conversations.events import workspace_group
+from devtools import standin
 from tests.channels_app.meta import APP_ID, SECRET
 from tests.factories import make_channel_account
 

@@ -7,11 +7,12 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from channels_app import simulator, tasks
+from channels_app import tasks
 from channels_app.models import ChannelAccount, ContactProfileFetch
 from channels_app.providers import get_adapter
 from channels_app.services import profiles
 from conversations.models import Contact, Customer
+from devtools import simulator
 from tests.channels_app.meta import deliver, fixture
 from tests.channels_app.standin_http import (
     fail_next,

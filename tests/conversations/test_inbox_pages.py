@@ -205,7 +205,7 @@ def _drop_other_indexes(model, keep: str) -> None:
 
 def test_search_queries_can_use_their_indexes(workspace_a, page_a):
     """The search's own queries match the GIN indexes on the stored search columns, so
-    PostgreSQL can serve a search from them (on a big workspace it does: see bench/inbox); on
+    PostgreSQL can serve a search from them (on a big workspace it does: see bench/inbox.py); on
     these tiny tables we remove the alternatives. Customers: the trigram index leads with the
     workspace. Messages: the workspace is inside every indexed word (migration 0006), and the
     query is folded into constant words at plan time."""

@@ -1,5 +1,6 @@
-"""Each bench works on a DATABASE_URL that has never been migrated (bench/claim and
-bench/ingest build throwaway databases and migrate them; bench/inbox migrates the one given)."""
+"""Each bench works on a DATABASE_URL that has never been migrated (bench/claim.py and
+bench/ingest.py build throwaway databases and migrate them; bench/inbox.py migrates the one
+given)."""
 
 import json
 import os
@@ -37,7 +38,7 @@ def test_bench_inbox_migrates_a_fresh_database(fresh_database_url):
     env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_NAME"}
     env["DATABASE_URL"] = fresh_database_url
     result = subprocess.run(
-        [str(ROOT / "bench" / "inbox"), "--small", "1000", "--large", "2000",
+        [str(ROOT / "bench" / "inbox.py"), "--small", "1000", "--large", "2000",
          "--messages-per", "1", "--runs", "2", "--warmup", "0"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip

@@ -51,6 +51,8 @@ def production_env(tmp_path: Path) -> dict:
 
     env = {k: v for k, v in os.environ.items() if k not in {"TEST_DATABASE_NAME", "SITE_URL"}}
     env.update(
+        DJANGO_SETTINGS_MODULE="inbox_project.settings",  # the product's, not the suite's
+        DJANGO_DEVTOOLS="0",  # as .env.example says; a development .env may say 1
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         CREDENTIAL_KEYS=Fernet.generate_key().decode(),

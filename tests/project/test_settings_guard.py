@@ -18,7 +18,9 @@ PRODUCTION = {
 
 
 def run_manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    # The product's settings (manage.py's default), not the suite's with devtools forced on.
+    suite_only = {"DJANGO_SETTINGS_MODULE", "DJANGO_DEVTOOLS"}
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k not in suite_only}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

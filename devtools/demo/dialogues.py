@@ -7,7 +7,7 @@ timed messages, adds claims, notes and system events, and records the order.
 import random
 from dataclasses import dataclass, field
 
-from conversations.demo import content
+from devtools.demo import content
 
 # (customer says, shop answers). Placeholders come from `_context`.
 OPENERS = {

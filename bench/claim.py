@@ -2,8 +2,8 @@
 ''''test -x "$(dirname "$0")/../.venv/bin/python" && exec "$(dirname "$0")/../.venv/bin/python" "$0" "$@"; exec python3 "$0" "$@" # '''  # fmt: skip
 # Claim and anti-steal sweep benchmark; prints one JSON document on stdout.
 #
-#     bench/claim                     # 50 claimants x 30 trials, sweep at 1k vs 10k deadlines
-#     bench/claim --trials 100 --beat # plus the real beat: release lag after a deadline
+#     bench/claim.py                  # 50 claimants x 30 trials, sweep at 1k vs 10k deadlines
+#     bench/claim.py --trials 100 --beat # plus the real beat: release lag after a deadline
 #
 # Measures, on a throwaway database (`bench_claim`, dropped afterwards) of the server in
 # DATABASE_URL:
@@ -42,7 +42,7 @@ UNIQUE = itertools.count()  # external ids stay unique across passes
 
 
 def log(message: str) -> None:
-    print(f"[bench/claim] {message}", file=sys.stderr, flush=True)
+    print(f"[bench/claim.py] {message}", file=sys.stderr, flush=True)
 
 
 def percentiles(samples: list[float]) -> dict:

@@ -13,7 +13,6 @@ from django.db import models, transaction
 
 from accounts.models import Membership, Role, User, Workspace
 from channels_app.models import ChannelAccount
-from conversations.demo import content
 from conversations.models import (
     Contact,
     Conversation,
@@ -25,7 +24,8 @@ from conversations.models import (
     Order,
     QuickReply,
 )
-from inbox_project.demo import DEMO_PASSWORD, DEMO_USERS, DEMO_WORKSPACE_SLUG
+from devtools.demo import content
+from devtools.demo.people import DEMO_PASSWORD, DEMO_USERS, DEMO_WORKSPACE_SLUG
 
 # (kind, display name, provider id in the demo workspace)
 CHANNELS = [

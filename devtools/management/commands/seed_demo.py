@@ -5,12 +5,12 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from conversations.demo import content
-from conversations.demo.builder import demo_conversations_build
-from conversations.demo.bulk import bulk_conversations_generate
-from conversations.demo.workspace import demo_workspace_ensure, workspace_conversations_delete
 from conversations.models import Conversation
-from inbox_project.demo import DEMO_WORKSPACE_SLUG
+from devtools.demo import content
+from devtools.demo.builder import demo_conversations_build
+from devtools.demo.bulk import bulk_conversations_generate
+from devtools.demo.people import DEMO_WORKSPACE_SLUG
+from devtools.demo.workspace import demo_workspace_ensure, workspace_conversations_delete
 
 
 class Command(BaseCommand):

@@ -20,8 +20,8 @@ import pytest
 import requests
 from dj_database_url import parse
 
-from inbox_project.demo import DEMO_PASSWORD, DEMO_USERS, DEMO_WORKSPACE_SLUG
-from inbox_project.devstack import Child
+from devtools.demo.people import DEMO_PASSWORD, DEMO_USERS, DEMO_WORKSPACE_SLUG
+from devtools.devstack import Child
 
 ROOT = Path(__file__).resolve().parents[2]
 KEEP_SERVING_SECONDS = 60
@@ -48,7 +48,7 @@ def descendants_and_services(data_dir: Path, root_pid: int) -> list[psutil.Proce
 
 
 class Run:
-    """One `python -m inbox_project.devstack run` (what `make run` starts after installing)."""
+    """One `python -m devtools.devstack run` (what `make run` starts after installing)."""
 
     def __init__(self, tmp_path: Path, name: str, **env_overrides: str):
         self.data_dir = tmp_path / name / "data"  # not created: the supervisor must do it
@@ -66,7 +66,7 @@ class Run:
         (tmp_path / name).mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "w") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "inbox_project.devstack", "run"],
+                [sys.executable, "-m", "devtools.devstack", "run"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         self.url = None
@@ -154,7 +154,7 @@ def test_run_serves_both_ways_for_a_minute_and_ctrl_c_stops_everything(tmp_path,
         # own): simulated customers post signed webhooks to the SITE_URL it printed.
         embedded = runs["embedded"]
         simulate = subprocess.run(
-            [sys.executable, "-m", "inbox_project.devstack", "manage", "simulate",
+            [sys.executable, "-m", "devtools.devstack", "manage", "simulate",
              "--workspace", DEMO_WORKSPACE_SLUG, "--count", "3", "--rate", "10", "--seed", "7"],
             cwd=ROOT, capture_output=True, text=True, timeout=120,
             env={**{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
@@ -222,7 +222,7 @@ def test_a_dead_child_is_named_with_how_it_died_and_its_last_words():
 
 
 def test_development_env_is_written_once_and_never_overwritten(tmp_path):
-    from inbox_project.devstack import write_development_env
+    from devtools.devstack import write_development_env
 
     path = tmp_path / ".env"
     assert write_development_env(path) is True
@@ -235,7 +235,7 @@ def test_development_env_is_written_once_and_never_overwritten(tmp_path):
 def test_readme_manage_command_works_in_a_new_shell():
     """`python manage.py simulate --help` with nothing exported: the development .env that
     `make install` / `make run` write makes manage.py start (DEBUG on, development keys)."""
-    from inbox_project.devstack import write_development_env
+    from devtools.devstack import write_development_env
 
     write_development_env()  # what `make install` did; an existing .env is left alone
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
