@@ -67,7 +67,7 @@ def settings_of(conversation: Conversation) -> RoutingSettings:
         return RoutingSettings(workspace=conversation.workspace)
 
 
-def deadline(*, settings: RoutingSettings, now: datetime.datetime) -> datetime.datetime:
+def anti_steal_deadline(*, settings: RoutingSettings, now: datetime.datetime) -> datetime.datetime:
     return policies.release_deadline_at(
         start=now, minutes=settings.anti_steal_minutes, hours=business_hours_of(settings)
     )
@@ -82,4 +82,4 @@ def deadline_if_waiting(
         last_outbound_at=conversation.last_outbound_at,
     ):
         return None
-    return deadline(settings=settings, now=now)
+    return anti_steal_deadline(settings=settings, now=now)

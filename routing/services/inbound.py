@@ -16,7 +16,14 @@ from conversations.services.acting import active_membership
 from inbox_project.domain_events import publish
 from routing import policies
 from routing.models import AssignmentChange, AssignmentReason, RoutingMode, RoutingSettings
-from routing.services._common import OPEN, deadline, deadline_if_waiting, lock, now_or, settings_of
+from routing.services._common import (
+    OPEN,
+    anti_steal_deadline,
+    deadline_if_waiting,
+    lock,
+    now_or,
+    settings_of,
+)
 from routing.services.presence import presence_touch
 from routing.services.records import change_record, owner_change, timeline_line
 from routing.services.round_robin import auto_assign
@@ -139,7 +146,7 @@ def conversation_route_inbound(
             if settings.mode == RoutingMode.ROUND_ROBIN:
                 auto_assign(conversation=locked, settings=settings, now=now)
         elif settings.anti_steal_enabled and locked.release_deadline is None:
-            locked.release_deadline = deadline(settings=settings, now=now)
+            locked.release_deadline = anti_steal_deadline(settings=settings, now=now)
             Conversation.objects.filter(workspace_id=locked.workspace_id, pk=locked.pk).update(
                 release_deadline=locked.release_deadline
             )
@@ -197,14 +204,15 @@ def conversation_reopened_assign(
     settings = settings_of(conversation)
     takes_it = settings.mode != RoutingMode.MANUAL or membership.is_admin
     owner = actor if takes_it else None
+    deadline = None
+    if owner is not None:
+        deadline = deadline_if_waiting(conversation=conversation, settings=settings, now=now)
     owner_change(
         conversation=conversation,
         to_user=owner,
         reason=AssignmentReason.REOPENED,
         actor=actor,
         now=now,
-        deadline=deadline_if_waiting(conversation=conversation, settings=settings, now=now)
-        if owner
-        else None,
+        deadline=deadline,
     )
     return conversation

@@ -13,7 +13,7 @@ from accounts.models import User
 from conversations.models import Conversation
 from routing import policies
 from routing.models import AgentPresence, AssignmentReason, ChannelAgent, RoutingSettings
-from routing.services._common import OPEN, deadline
+from routing.services._common import OPEN, anti_steal_deadline
 from routing.services.records import owner_change
 
 
@@ -117,12 +117,15 @@ def auto_assign(
         last_assigned_turn=policies.next_turn([r.last_assigned_turn for r in rows]),
         last_assigned_at=now,
     )
+    deadline = None
+    if settings.anti_steal_enabled:
+        deadline = anti_steal_deadline(settings=settings, now=now)
     owner_change(
         conversation=conversation,
         to_user=user,
         reason=AssignmentReason.AUTO_ASSIGNED,
         actor=None,
         now=now,
-        deadline=deadline(settings=settings, now=now) if settings.anti_steal_enabled else None,
+        deadline=deadline,
     )
     return user
