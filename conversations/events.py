@@ -9,12 +9,16 @@ the commit, in the workspace's language and zone (`conversations.live`), and rid
 the payload as `html` / `row`; per-person panes get only ids and re-fetch over HTTP.
 Pushes that commit together inside `coalescing()` (a drain of webhook events) are rendered
 together: each row once, in a few queries for the whole batch.
+
+`recording()` is the supported test seam: inside it nothing reaches the channel layer and
+every push is kept, at commit, as (group, payload).
 """
 
 import asyncio
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from channels.layers import get_channel_layer
@@ -63,6 +67,7 @@ def user_group(workspace_id: int, user_id: int) -> str:
 
 
 _held = threading.local()  # .items: pushes held by `coalescing()` on this thread, or None
+_recording = threading.local()  # .items: pushes kept by `recording()` on this thread, or None
 
 
 def _send_many(messages: list[tuple[str, dict]]) -> None:
@@ -96,8 +101,12 @@ def _deliver(items: list[tuple[str, dict, Render | None]]) -> None:
 
 def send_on_commit(group: str, payload: dict, *, render: Render | None = None) -> None:
     """Push `payload` to `group` once the transaction commits (never if it rolls back)."""
+    records = getattr(_recording, "items", None)
 
     def push():
+        if records is not None:
+            records.append((group, payload))
+            return
         held = getattr(_held, "items", None)
         if held is not None:
             held.append((group, payload, render))
@@ -105,6 +114,18 @@ def send_on_commit(group: str, payload: dict, *, render: Render | None = None) -
             _deliver([(group, payload, render)])
 
     transaction.on_commit(push)
+
+
+@contextmanager
+def recording() -> Iterator[list[tuple[str, dict]]]:
+    """Keep the pushes of this thread, as (group, payload) when they commit, instead of
+    sending them (tests)."""
+    previous = getattr(_recording, "items", None)
+    _recording.items = items = []
+    try:
+        yield items
+    finally:
+        _recording.items = previous
 
 
 @contextmanager

@@ -6,7 +6,9 @@ class RoutingConfig(AppConfig):
     verbose_name = "Routing"
 
     def ready(self):
-        from routing import presence_login, subscribers
+        # tasks: registered in every process (not only workers), since routing's services
+        # queue them by name through enqueue_on_commit.
+        from routing import presence_login, subscribers, tasks  # noqa: F401
 
         presence_login.connect()
         subscribers.register()

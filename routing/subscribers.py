@@ -54,7 +54,7 @@ def on_reopened(event: de.ConversationReopened) -> None:
         return
     services.conversation_reopened_assign(
         workspace_id=event.workspace_id, conversation_id=event.conversation_id,
-        actor_id=event.actor_id, handler_id=event.handler_id, now=event.reopened_at,
+        actor_id=event.actor_id, now=event.reopened_at,
     )  # fmt: skip
 
 

@@ -1,5 +1,6 @@
-"""Routing test helpers: more agents, presence, settings, a recorder for live pushes and
-task enqueues, and a gang of threads that each keep their own database connection."""
+"""Routing test helpers: more agents, presence, settings, the capture of live pushes, task
+enqueues and domain events, and a gang of threads that each keep their own database
+connection (and capture too)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from conversations.models import Contact, Conversation, Customer
+from inbox_project.on_commit import Enqueued
 from routing import services
 from routing.models import RoutingSettings
 from tests.factories import make_user
@@ -23,32 +25,19 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-class Recorder:
-    def __init__(self):
-        self.sent: list[tuple[str, dict]] = []
-        self.enqueued: list[int] = []
-
-    def reasons(self) -> list[str]:
-        return [p["reason"] for _g, p in self.sent if p.get("event") == "conversation.changed"]
-
-    def events(self, name: str) -> list[dict]:
-        return [p for _g, p in self.sent if p.get("event") == name]
-
-
 @pytest.fixture(autouse=True)
-def pushes(monkeypatch) -> Recorder:
-    """Every live push and every assign-waiting enqueue, recorded instead of sent (no Redis
-    traffic from routing tests; `test_events_leave_on_commit` checks the real path)."""
-    from conversations import events
+def _captured(request):
+    """Every live push, task enqueue and domain event of a routing test is kept instead of
+    sent (no Redis traffic from routing tests); a test that asks for `live_pushes` runs the
+    real push path instead."""
+    if "live_pushes" in request.fixturenames:
+        return None
+    return request.getfixturevalue("capture_events")
 
-    recorder = Recorder()
-    monkeypatch.setattr(
-        events,
-        "send_on_commit",
-        lambda group, payload, **kw: recorder.sent.append((group, payload)),
-    )
-    monkeypatch.setattr(services, "_enqueue_assign_waiting", recorder.enqueued.append)
-    return recorder
+
+@pytest.fixture
+def live_pushes():
+    """Opt out of the capture above: this test's pushes go through the real events module."""
 
 
 @pytest.fixture
@@ -63,6 +52,11 @@ def membership(user, workspace) -> Membership:
 def configure(workspace, **fields) -> RoutingSettings:
     settings, _ = RoutingSettings.objects.update_or_create(workspace=workspace, defaults=fields)
     return settings
+
+
+def assign_waiting_queued(workspace) -> Enqueued:
+    """The enqueue that hands out `workspace`'s waiting pool on commit."""
+    return Enqueued("routing.tasks.assign_waiting_task", (workspace.pk,), None)
 
 
 def go_online(user, workspace, *, now=None):
@@ -108,10 +102,12 @@ def bulk_conversations(account, count: int, *, at=None, prefix: str = "bulk") ->
 
 class Gang:
     """`size` threads that start each round together (a barrier) and keep their own database
-    connection across rounds. Close it to close the connections."""
+    connection across rounds; each round's work is captured into `capture` when given. Close
+    it to close the connections."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, capture=None):
         self.size = size
+        self.capture = capture
         self.pool = ThreadPoolExecutor(max_workers=size)
 
     def run(self, work) -> list:
@@ -119,7 +115,10 @@ class Gang:
 
         def task(index):
             barrier.wait()
-            return work(index)
+            if self.capture is None:
+                return work(index)
+            with self.capture.thread():
+                return work(index)
 
         futures = [self.pool.submit(task, i) for i in range(self.size)]
         return [future.result(timeout=120) for future in futures]
@@ -130,11 +129,11 @@ class Gang:
 
 
 @pytest.fixture
-def gang():
+def gang(_captured):
     gangs: list[Gang] = []
 
     def make(size: int) -> Gang:
-        gangs.append(Gang(size))
+        gangs.append(Gang(size, _captured))
         return gangs[-1]
 
     yield make

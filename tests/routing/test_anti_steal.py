@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from conversations.domain_events import ConversationReopened, OwnerChanged
 from conversations.models import Conversation, Message
 from conversations.services import status as conversation_status
 from routing import services
@@ -63,10 +64,10 @@ def test_later_customer_messages_do_not_push_the_deadline_back(armed, conversati
     assert fresh(conversation_a).release_deadline == armed + datetime.timedelta(minutes=10)
 
 
-def test_the_claimants_reply_disarms_it(armed, conversation_a, bob, pushes):
+def test_the_claimants_reply_disarms_it(armed, conversation_a, bob, capture_events):
     agent_replies(conversation_a, bob, armed + datetime.timedelta(minutes=3))
     assert fresh(conversation_a).release_deadline is None
-    assert "release_disarmed" in pushes.reasons()
+    assert "release_disarmed" in capture_events.reasons()
 
 
 def test_someone_elses_reply_does_not_disarm_it(armed, conversation_a, adam):
@@ -74,7 +75,7 @@ def test_someone_elses_reply_does_not_disarm_it(armed, conversation_a, adam):
     assert fresh(conversation_a).release_deadline is not None
 
 
-def test_released_exactly_at_the_deadline_not_before(armed, conversation_a, bob, pushes):
+def test_released_exactly_at_the_deadline_not_before(armed, conversation_a, bob, capture_events):
     deadline = armed + datetime.timedelta(minutes=10)
     assert services.release_due_sweep(now=deadline - datetime.timedelta(milliseconds=1)) == 0
     assert fresh(conversation_a).assignee_id == bob.pk
@@ -88,7 +89,7 @@ def test_released_exactly_at_the_deadline_not_before(armed, conversation_a, bob,
     event = Message.objects.filter(conversation=conversation_a, kind="system").latest("id")
     assert event.meta["reason"] == "released_by_timer" and event.meta["minutes"] == 10
     assert event.external_id is None
-    assert "released_by_timer" in pushes.reasons()
+    assert "released_by_timer" in capture_events.reasons()
     assert services.release_due_sweep(now=deadline + SWEEP_INTERVAL) == 0  # once only
 
 
@@ -161,7 +162,7 @@ def test_business_hours_only(workspace_a, conversation_a, bob):
 
 
 def test_a_customer_message_reopens_a_closed_conversation_and_routes_it(
-    workspace_a, page_a, conversation_a, bob, dan, pushes
+    workspace_a, page_a, conversation_a, bob, dan, capture_events
 ):
     configure(workspace_a, mode="round_robin")
     ChannelAgent.objects.create(
@@ -182,7 +183,20 @@ def test_a_customer_message_reopens_a_closed_conversation_and_routes_it(
         .values_list("meta__event", "meta__reason")
     )
     assert kinds[-2:] == [("reopened", None), ("assignment", "auto_assigned")]
-    assert "reopened" in pushes.reasons()
+    assert "reopened" in capture_events.reasons()
+    closed, returned, dealt = capture_events.domain_events(OwnerChanged)[-3:]
+    assert (closed.reason, closed.from_user_id, closed.to_user_id) == ("closed", bob.pk, bob.pk)
+    assert (returned.reason, returned.from_user_id, returned.to_user_id) == (
+        "reopened",
+        bob.pk,
+        None,
+    )
+    assert (dealt.reason, dealt.to_user_id) == ("auto_assigned", dan.pk)
+    [reopen] = capture_events.domain_events(ConversationReopened)
+    assert reopen == ConversationReopened(
+        workspace_id=workspace_a.pk, conversation_id=conversation_a.pk, previous_status="closed",
+        actor_id=None, handler_id=bob.pk, reopened_at=reopen.reopened_at,
+    )  # fmt: skip
 
 
 def test_route_inbound_refreshes_the_callers_instance(workspace_a, page_a, conversation_a, bob):

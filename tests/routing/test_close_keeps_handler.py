@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 
+from conversations.domain_events import OwnerChanged
 from conversations.models import Conversation
 from conversations.services import acting, messages
 from conversations.services import status as conversation_status
@@ -41,7 +42,7 @@ def write_again(page, external_id: str):
 
 
 def test_closed_conversation_stays_with_its_handler_until_the_customer_returns(
-    workspace_a, page_a, conversation_a, bob, dan
+    workspace_a, page_a, conversation_a, bob, dan, capture_events
 ):
     services.conversation_claim(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
     conversation_status.conversation_close(
@@ -49,6 +50,11 @@ def test_closed_conversation_stays_with_its_handler_until_the_customer_returns(
     )
     closed = fresh(conversation_a)
     assert closed.status == "closed" and closed.assignee_id == bob.pk
+    close_change = capture_events.domain_events(OwnerChanged)[-1]
+    assert close_change == OwnerChanged(
+        workspace_id=workspace_a.pk, conversation_id=conversation_a.pk, from_user_id=bob.pk,
+        to_user_id=bob.pk, actor_id=bob.pk, reason="closed", changed_at=closed.closed_at,
+    )  # fmt: skip
     write_again(page_a, "m_return_1")
     back = fresh(conversation_a)
     # first-click mode: reopened, nobody holds it, anyone may claim it anew

@@ -21,7 +21,7 @@ TRIALS = 100
 
 
 def test_fifty_simultaneous_claims_have_exactly_one_winner_every_time(
-    workspace_a, page_a, gang, pushes
+    workspace_a, page_a, gang, capture_events
 ):
     agents = [
         make_user(f"c{i}@a.test", f"Claimant {i}", workspace_a, "agent") for i in range(CLAIMANTS)
@@ -47,7 +47,7 @@ def test_fifty_simultaneous_claims_have_exactly_one_winner_every_time(
         assert held.assignee_id == results[0]
         winners[results[0]] += 1
     assert AssignmentChange.objects.filter(reason="claimed").count() == TRIALS
-    assert pushes.reasons().count("claimed") == TRIALS  # one push per win, none for losers
+    assert capture_events.reasons().count("claimed") == TRIALS  # one push per win, none for losers
 
 
 def test_two_sweepers_never_release_one_conversation_twice(workspace_a, page_a, bob, gang):

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from conversations.models import Conversation
-from conversations.services import messages
+from conversations.services import actions, messages
 from inbox_project.errors import ApplicationError
 from routing import services
 from routing.models import ChannelAgent
@@ -76,7 +76,6 @@ def test_automated_sends_need_no_claim(conversation_a):
 
 def test_the_inbox_actions_ask_routing(workspace_a, conversation_a, bob, dan):
     """Issue 4's actions call routing's rule: a non-claimant's label / rating is refused."""
-    actions = pytest.importorskip("conversations.services.actions")
     services.conversation_claim(conversation_id=conversation_a.pk, user=bob, workspace=workspace_a)
     with pytest.raises(ApplicationError) as refused:
         actions.conversation_rate(conversation=conversation_a, user=dan, rating=5)

@@ -11,7 +11,13 @@ from conversations.services import status as conversation_status
 from routing import services
 from routing.models import AgentPresence, AssignmentChange, ChannelAgent
 from tests.factories import make_channel_account, make_user
-from tests.routing.conftest import bulk_conversations, configure, go_online, membership
+from tests.routing.conftest import (
+    assign_waiting_queued,
+    bulk_conversations,
+    configure,
+    go_online,
+    membership,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +130,7 @@ def test_closing_frees_a_seat_and_the_waiting_pool_is_handed_out(workspace_a, pa
 
 
 def test_waiting_conversations_are_assigned_when_someone_comes_online(
-    workspace_a, page_a, bob, pushes
+    workspace_a, page_a, bob, capture_events
 ):
     configure(workspace_a, mode="round_robin")
     put_on_list(workspace_a, page_a, bob)
@@ -132,7 +138,7 @@ def test_waiting_conversations_are_assigned_when_someone_comes_online(
     route_all(waiting)
     assert not owners(workspace_a)  # nobody online: they wait in the pool
     go_online(bob, workspace_a)
-    assert pushes.enqueued == [workspace_a.pk]  # on commit: assign_waiting_task(workspace)
+    assert capture_events.enqueued == [assign_waiting_queued(workspace_a)]  # on commit
     assert services.assign_waiting(workspace_id=workspace_a.pk, now=timezone.now()) == 3
     assert owners(workspace_a)[bob.email] == 3
 
@@ -220,18 +226,18 @@ def test_presence_for_a_foreign_workspace_is_ignored(workspace_b, bob):
     assert not AgentPresence.objects.exists()
 
 
-def test_touch_after_idle_hands_out_waiting(workspace_a, page_a, bob, pushes):
+def test_touch_after_idle_hands_out_waiting(workspace_a, page_a, bob, capture_events):
     configure(workspace_a, mode="round_robin", idle_timeout_minutes=5)
     go_online(bob, workspace_a)
-    pushes.enqueued.clear()
+    capture_events.enqueued.clear()
     services.presence_touch(
         user=bob, workspace_id=workspace_a.pk, now=timezone.now() + datetime.timedelta(minutes=1)
     )
-    assert pushes.enqueued == []  # was not idle
+    assert capture_events.enqueued == []  # was not idle
     services.presence_touch(
         user=bob, workspace_id=workspace_a.pk, now=timezone.now() + datetime.timedelta(minutes=20)
     )
-    assert pushes.enqueued == [workspace_a.pk]
+    assert capture_events.enqueued == [assign_waiting_queued(workspace_a)]
 
 
 def test_channel_agent_lists_and_capacity_settings(workspace_a, page_a, page_b, alice, bob, dan):

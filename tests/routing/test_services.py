@@ -5,13 +5,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from conversations.domain_events import OwnerChanged
 from conversations.models import Conversation, Message
 from conversations.services import acting
 from conversations.services import status as conversation_status
 from inbox_project.errors import ApplicationError
 from routing import services
 from routing.models import AssignmentChange
-from tests.routing.conftest import configure
+from tests.routing.conftest import assign_waiting_queued, configure
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def claim(conversation, user):
 # --- claim ---------------------------------------------------------------------------------
 
 
-def test_claim_sets_owner_records_history_and_pushes(conversation_a, bob, pushes):
+def test_claim_sets_owner_records_history_and_pushes(conversation_a, bob, capture_events):
     result = claim(conversation_a, bob)
     assert result.assignee == bob and result.claimed_at is not None
     assert fresh(conversation_a).assignee_id == bob.pk
@@ -53,8 +54,14 @@ def test_claim_sets_owner_records_history_and_pushes(conversation_a, bob, pushes
     assert event["reason"] == "claimed" and event["to_user_id"] == bob.pk
     system = Message.objects.get(conversation=conversation_a, kind="system")
     assert system.external_id is None and "Bob" in system.text
-    assert "claimed" in pushes.reasons()
-    assert pushes.events("message.created")[0]["message_id"] == system.pk
+    assert "claimed" in capture_events.reasons()
+    assert capture_events.events("message.created")[0]["message_id"] == system.pk
+    [owner_changed] = capture_events.domain_events(OwnerChanged)
+    assert owner_changed == OwnerChanged(
+        workspace_id=conversation_a.workspace_id, conversation_id=conversation_a.pk,
+        from_user_id=None, to_user_id=bob.pk, actor_id=bob.pk, reason="claimed",
+        changed_at=result.claimed_at,
+    )  # fmt: skip
 
 
 def test_second_claim_is_refused_with_who_holds_it(conversation_a, bob, dan):
@@ -150,7 +157,7 @@ def test_a_foreign_user_may_not_act(conversation_a, charlie, bob):
 # --- transfer --------------------------------------------------------------------------------
 
 
-def test_transfer_with_a_hand_off_note(conversation_a, workspace_a, bob, dan, pushes):
+def test_transfer_with_a_hand_off_note(conversation_a, workspace_a, bob, dan, capture_events):
     claim(conversation_a, bob)
     services.conversation_transfer(
         conversation_id=conversation_a.pk,
@@ -164,7 +171,12 @@ def test_transfer_with_a_hand_off_note(conversation_a, workspace_a, bob, dan, pu
     assert AssignmentChange.objects.get(reason="transferred").note == "Khách hỏi size M, đã báo giá"
     note = Message.objects.get(conversation=conversation_a, kind="note")
     assert note.author == bob and note.external_id is None and note.meta["to_user_id"] == dan.pk
-    nudges = pushes.events("user.nudge")
+    transferred = capture_events.domain_events(OwnerChanged)[-1]
+    assert (transferred.conversation_id, transferred.reason) == (conversation_a.pk, "transferred")
+    assert (transferred.from_user_id, transferred.to_user_id, transferred.actor_id) == (
+        bob.pk, dan.pk, bob.pk,
+    )  # fmt: skip
+    nudges = capture_events.events("user.nudge")
     assert any(
         n["reason"] == "assigned" and n["conversation_id"] == conversation_a.pk for n in nudges
     )
@@ -232,7 +244,7 @@ def test_release_by_hand(conversation_a, workspace_a, bob, dan):
     assert changes(conversation_a)[-1] == ("released", "bob@a.test", None, "bob@a.test")
 
 
-def test_admin_assign_and_unassign(conversation_a, workspace_a, bob, dan, adam, pushes):
+def test_admin_assign_and_unassign(conversation_a, workspace_a, bob, dan, adam, capture_events):
     claim(conversation_a, bob)
     services.conversation_assign(
         conversation_id=conversation_a.pk, actor=adam, workspace=workspace_a, to_user=dan
@@ -253,7 +265,8 @@ def test_admin_assign_and_unassign(conversation_a, workspace_a, bob, dan, adam, 
         "dan@a.test",
         "adam@a.test",
     )
-    assert pushes.enqueued == [workspace_a.pk]  # round robin may hand it out again
+    # round robin may hand it out again
+    assert capture_events.enqueued == [assign_waiting_queued(workspace_a)]
 
 
 def test_agents_cannot_assign_or_unassign(conversation_a, workspace_a, bob, dan):
@@ -350,12 +363,11 @@ def test_system_event_text_is_in_the_workspace_language(conversation_a, workspac
 
 
 def test_events_leave_on_commit(
-    conversation_a, bob, monkeypatch, django_capture_on_commit_callbacks
+    conversation_a, bob, monkeypatch, django_capture_on_commit_callbacks, live_pushes
 ):
     """With the real events module: nothing is pushed before the transaction commits."""
     from conversations import events
 
-    monkeypatch.undo()  # drop the recorder: use the real send_on_commit
     sent = []
     monkeypatch.setattr(events, "_send_many", lambda messages: sent.extend(p for _g, p in messages))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

@@ -1,0 +1,140 @@
+"""What an admin sets for routing: the workspace's routing settings, the agent list of each
+channel (or the default list) and the agents' capacities. A change that may let someone
+take waiting customers queues the round-robin hand-out on commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, User, Workspace
+from conversations.channels import channel_accounts_of
+from conversations.models import Conversation
+from inbox_project.errors import ApplicationError
+from inbox_project.on_commit import enqueue_on_commit
+from routing.models import AgentPresence, ChannelAgent, RoutingMode, RoutingSettings
+from routing.services._common import ASSIGN_WAITING_TASK, require_admin
+
+SETTINGS_FIELDS = (
+    "mode",
+    "anti_steal_enabled",
+    "anti_steal_minutes",
+    "idle_timeout_minutes",
+    "business_hours_only",
+    "business_days",
+    "business_start",
+    "business_end",
+)
+
+
+def routing_settings_update(*, workspace: Workspace, actor: User, **fields) -> RoutingSettings:
+    """Save the workspace's routing settings. Switching anti-steal off stops every running
+    clock; switching to round robin hands out the waiting pool."""
+    require_admin(workspace_id=workspace.pk, user=actor)
+    unknown = set(fields) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ApplicationError(_("Unknown setting."), code="invalid")
+    with transaction.atomic():
+        settings, _created = RoutingSettings.objects.select_for_update().get_or_create(
+            workspace=workspace
+        )
+        was_mode, was_anti_steal = settings.mode, settings.anti_steal_enabled
+        for name, value in fields.items():
+            setattr(settings, name, value)
+        if settings.business_end <= settings.business_start:
+            raise ApplicationError(
+                _("Closing time must be after opening time."), code="invalid_hours"
+            )
+        settings.business_days = sorted(set(settings.business_days or []))
+        settings.full_clean(exclude=["workspace"])
+        settings.save()
+        if was_anti_steal and not settings.anti_steal_enabled:
+            Conversation.objects.filter(workspace=workspace, release_deadline__isnull=False).update(
+                release_deadline=None
+            )
+        if settings.mode == RoutingMode.ROUND_ROBIN and was_mode != RoutingMode.ROUND_ROBIN:
+            enqueue_on_commit(ASSIGN_WAITING_TASK, workspace.pk)
+    return settings
+
+
+def channel_agents_set(
+    *,
+    workspace: Workspace,
+    actor: User,
+    channel_account_id: int | None,
+    membership_ids: Iterable[int],
+) -> list[ChannelAgent]:
+    """Replace a channel account's agent list (None: the default list). Agents kept on the
+    list keep their round-robin place; new ones join at the front once."""
+    require_admin(workspace_id=workspace.pk, user=actor)
+    wanted = set(
+        Membership.objects.filter(
+            workspace=workspace, is_active=True, pk__in=list(membership_ids)
+        ).values_list("pk", flat=True)
+    )
+    if channel_account_id is not None:
+        if (
+            not channel_accounts_of(workspace_id=workspace.pk)
+            .filter(pk=channel_account_id)
+            .exists()
+        ):
+            raise ApplicationError(_("This channel does not exist."), code="not_found")
+    with transaction.atomic():
+        rows = ChannelAgent.objects.select_for_update().filter(
+            workspace=workspace, channel_account_id=channel_account_id
+        )
+        present = {row.membership_id: row for row in rows}
+        ChannelAgent.objects.filter(
+            workspace=workspace,
+            channel_account_id=channel_account_id,
+            membership_id__in=set(present) - wanted,
+        ).delete()
+        ChannelAgent.objects.bulk_create(
+            [
+                ChannelAgent(
+                    workspace=workspace,
+                    channel_account_id=channel_account_id,
+                    membership_id=membership_id,
+                )
+                for membership_id in sorted(wanted - set(present))
+            ]
+        )
+        if wanted - set(present):
+            enqueue_on_commit(ASSIGN_WAITING_TASK, workspace.pk)
+    return list(
+        ChannelAgent.objects.filter(workspace=workspace, channel_account_id=channel_account_id)
+    )
+
+
+def agent_capacity_set(
+    *, workspace: Workspace, actor: User, capacities: dict[int, int | None]
+) -> None:
+    """Caps on open conversations per member (None: no cap). Round robin respects them;
+    claims, transfers and admin assignments are deliberate and may go beyond."""
+    require_admin(workspace_id=workspace.pk, user=actor)
+    members = Membership.objects.filter(workspace=workspace, pk__in=list(capacities))
+    now = timezone.now()
+    with transaction.atomic():
+        for membership in members:
+            capacity = capacities[membership.pk]
+            if capacity is not None and not 1 <= capacity <= 10000:
+                raise ApplicationError(
+                    _("Capacity must be a whole number from 1 to 10000."), code="invalid"
+                )
+            presence, created = AgentPresence.objects.get_or_create(
+                membership=membership,
+                defaults={
+                    "workspace_id": workspace.pk,
+                    "capacity": capacity,
+                    "socket_count": 0,
+                    "last_seen_at": now,
+                },
+            )
+            if not created and presence.capacity != capacity:
+                AgentPresence.objects.filter(workspace=workspace, pk=presence.pk).update(
+                    capacity=capacity
+                )
+        enqueue_on_commit(ASSIGN_WAITING_TASK, workspace.pk)
