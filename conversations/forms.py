@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from conversations.models import ConversationStatus, Outcome
 from conversations.selectors import InboxFilters
-from conversations.services.actions import OrderItem
+from conversations.services.orders import OrderItem
 
 # Chips in a narrow pane: their own (short) Vietnamese, apart from the same English words
 # elsewhere ("Chưa phân công" in the header would not fit the chip row).

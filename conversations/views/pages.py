@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from conversations import panes, selectors
 from conversations.access import get_conversation_for_member
 from conversations.presenters import present_rows
-from conversations.services import actions
+from conversations.services import read_state
 
 PAGE = "conversations/inbox.html"
 
@@ -22,7 +22,7 @@ def inbox(request, pk=None):
     """The three panes; with `pk` the conversation is open. htmx asks for one pane only."""
     conversation = get_conversation_for_member(workspace=request.workspace, pk=pk) if pk else None
     if conversation is not None:
-        actions.conversation_mark_read(conversation=conversation, user=request.user)
+        read_state.conversation_mark_read(conversation=conversation, user=request.user)
     if conversation is not None and _wants(request, "conversation-pane"):
         context = panes.conversation_pane_context(request, conversation)
         return render(request, f"{PAGE}#conversation-swap", context)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from channels_app import standin
 from channels_app.services import delivery
 from conversations.models import Message
-from conversations.services.messages import comment_record
+from conversations.services.comments import comment_record
 from tests.browser.conftest import off_loop
 from tests.channels_app.test_delivery import fail_next, sent
 from tests.factories import make_channel_account, make_conversation, make_user, make_workspace

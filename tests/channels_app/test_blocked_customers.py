@@ -11,7 +11,7 @@ from channels_app.services import ingest
 from conversations import events, selectors
 from conversations.models import Conversation, Message, MessageKind
 from conversations.selectors import InboxFilters
-from conversations.services import actions, messages
+from conversations.services import blocking, outbound
 from inbox_project.errors import ApplicationError
 from routing.models import AssignmentChange, ChannelAgent
 from tests.channels_app.meta import deliver, encode, fixture, post
@@ -67,7 +67,7 @@ def blocked(page_a, alice, round_robin) -> Conversation:
     """An open, unassigned, read conversation whose customer alice (an admin) blocked."""
     conversation = make_conversation(page_a, "psid-blocked", "Khách bị chặn", at=T)
     Conversation.objects.filter(pk=conversation.pk).update(unread_count=0)
-    actions.customer_block(conversation=conversation, user=alice)
+    blocking.customer_block(conversation=conversation, user=alice)
     return conversation
 
 
@@ -131,7 +131,7 @@ def test_a_blocked_customers_closed_conversation_is_not_reopened(
 ):
     conversation = make_conversation(page_a, "psid-closed", "Khách cũ", at=T)
     Conversation.objects.filter(pk=conversation.pk).update(status="closed", unread_count=0)
-    actions.customer_block(conversation=conversation, user=alice)
+    blocking.customer_block(conversation=conversation, user=alice)
     with django_capture_on_commit_callbacks(execute=True):
         one_by_one(client, page_a, text_from("psid-closed", "m-late", "Alo", T + timedelta(1)))
     conversation.refresh_from_db()
@@ -144,7 +144,7 @@ def test_a_blocked_customers_closed_conversation_is_not_reopened(
 
 def test_no_automatic_reply_goes_to_a_blocked_customer(blocked):
     with pytest.raises(ApplicationError) as refused:
-        messages.message_send(
+        outbound.message_send(
             conversation=blocked, author=None, text="Cảm ơn bạn!", automated=True, now=T
         )
     assert refused.value.code == "blocked"
@@ -154,7 +154,7 @@ def test_no_automatic_reply_goes_to_a_blocked_customer(blocked):
 def test_unblocking_needs_a_reason(blocked, alice):
     for reason in ("", "   "):
         with pytest.raises(ApplicationError) as refused:
-            actions.customer_unblock(
+            blocking.customer_unblock(
                 customer=blocked.customer, user=alice, reason=reason, conversation=blocked
             )
         assert refused.value.code == "unblock_reason"
@@ -167,7 +167,7 @@ def test_unblocking_is_recorded_and_new_messages_behave_normally_again(
     client, page_a, workspace_a, alice, bob, blocked, pushes, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        actions.customer_unblock(
+        blocking.customer_unblock(
             customer=blocked.customer, user=alice, reason="  Khách   xin lỗi, chặn nhầm ",
             conversation=blocked,
         )  # fmt: skip

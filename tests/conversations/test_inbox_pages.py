@@ -154,9 +154,9 @@ def test_filters_combine(client_for, bob, varied):
 
 
 def test_following_filter(client_for, bob, varied):
-    from conversations.services import actions
+    from conversations.services import read_state
 
-    actions.conversation_follow_toggle(conversation=varied["zalo"], user=bob)
+    read_state.conversation_follow_toggle(conversation=varied["zalo"], user=bob)
     response = client_for(bob).get(list_url(assign="following"), **HX)
     assert rows(response) == [varied["zalo"].pk]
 

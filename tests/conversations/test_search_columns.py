@@ -20,7 +20,7 @@ from conversations.models import (
     Message,
     SearchWords,
 )
-from conversations.services import actions, inbound_batch, messages
+from conversations.services import inbound, inbound_batch, notes
 from tests.conversations.inbox_data import add_messages
 from tests.factories import make_channel_account, make_conversation, make_workspace
 
@@ -47,11 +47,11 @@ def words(message) -> list[str]:
 
 def test_message_search_words_on_every_write_path(page_a, conversation_a, bob):
     now = timezone.now()
-    inbound = messages.message_record_inbound(  # the raw INSERT … ON CONFLICT of _insert
+    received = inbound.message_record_inbound(  # the raw INSERT … ON CONFLICT of _insert
         channel_account=page_a, contact_external_id="psid-search", external_id="m_search_1",
         sent_at=now, text="Chị ĐẶNG Thị Ánh hỏi: CÒN HÀNG không?",
     )  # fmt: skip
-    echo = messages.message_record_echo(  # _insert too, outbound
+    echo = inbound.message_record_echo(  # _insert too, outbound
         channel_account=page_a, contact_external_id="psid-search", external_id="m_search_2",
         sent_at=now, text="Dạ còn ạ, đủ size",
     )  # fmt: skip
@@ -59,9 +59,9 @@ def test_message_search_words_on_every_write_path(page_a, conversation_a, bob):
         [inbound_batch.Inbound(channel_account=page_a, contact_external_id="psid-a-1",
                                external_id="m_search_3", sent_at=now, text="Còn MÀU đỏ?")]
     )  # fmt: skip
-    note = actions.conversation_note_add(conversation=conversation_a, user=bob, text="Khách quen")
+    note = notes.conversation_note_add(conversation=conversation_a, user=bob, text="Khách quen")
     add_messages(conversation_a, 3)  # bulk_create
-    assert words(inbound) == ["chi", "dang", "thi", "anh", "hoi", "con", "hang", "khong"]
+    assert words(received) == ["chi", "dang", "thi", "anh", "hoi", "con", "hang", "khong"]
     assert words(echo) == ["da", "con", "a", "du", "size"]
     assert words(batched) == ["con", "mau", "do"]
     assert words(note) == ["khach", "quen"]
