@@ -5,6 +5,8 @@ automatic replies; unblocking needs a reason, kept on the customer and in a syst
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +24,7 @@ from inbox_project.errors import ApplicationError
 UNBLOCK_REASON_MAX_CHARS = 500
 
 
-def customer_block(*, conversation: Conversation, user) -> Customer:
+def customer_block(*, conversation: Conversation, user, now: datetime | None = None) -> Customer:
     """Block the conversation's customer. Their messages are still recorded and shown in
     the blocked view, but from now on they do not notify, count as unread, get routed or
     trigger automatic replies (the inbound path reads `Customer.is_blocked`), and their
@@ -32,7 +34,7 @@ def customer_block(*, conversation: Conversation, user) -> Customer:
     customer = conversation.customer
     if customer.is_blocked:
         return customer
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         Customer.objects.filter(workspace_id=customer.workspace_id, pk=customer.pk).update(
             is_blocked=True, blocked_at=now, blocked_by=user
@@ -44,7 +46,12 @@ def customer_block(*, conversation: Conversation, user) -> Customer:
 
 
 def customer_unblock(
-    *, customer: Customer, user, reason: str, conversation: Conversation | None = None
+    *,
+    customer: Customer,
+    user,
+    reason: str,
+    conversation: Conversation | None = None,
+    now: datetime | None = None,
 ) -> Customer:
     """Unblock a customer; a reason is required. Who, when and why are kept on the customer
     and said in a system line of `conversation` (else of their latest conversation). From
@@ -63,7 +70,7 @@ def customer_unblock(
         )
     if conversation is not None:
         conversation_assert_can_act(conversation=conversation, user=user)
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         updated = Customer.objects.filter(
             workspace_id=customer.workspace_id, pk=customer.pk, is_blocked=True

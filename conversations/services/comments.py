@@ -135,9 +135,12 @@ def comment_reply_private(
 COMMENT_ACTIONS = {"hide", "unhide", "like", "unlike"}
 
 
-def comment_moderate(*, comment: Message, author, action: str) -> Message:
+def comment_moderate(
+    *, comment: Message, author, action: str, now: datetime | None = None
+) -> Message:
     """Hide / unhide / like / unlike a comment as the page; the provider call is queued and
     the comment's meta changes once the provider confirms (comment_action_applied)."""
+    now = now or timezone.now()
     if action not in COMMENT_ACTIONS:
         raise ApplicationError(_("Unknown comment action."), code="action")
     with transaction.atomic():
@@ -147,7 +150,7 @@ def comment_moderate(*, comment: Message, author, action: str) -> Message:
         comment.save(update_fields=["meta"])
         events.message_updated(comment)
         announcements.comment_action_queued(comment, action=action, actor=author,
-                                            at=timezone.now())  # fmt: skip
+                                            at=now)  # fmt: skip
     return comment
 
 

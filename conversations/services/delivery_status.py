@@ -75,7 +75,10 @@ def message_update_delivery(
     return len(ids)
 
 
-def message_mark_sent(*, message: Message, external_id: str, extra: dict | None = None) -> None:
+def message_mark_sent(
+    *, message: Message, external_id: str, extra: dict | None = None, now: datetime | None = None
+) -> None:
+    now = now or timezone.now()
     message.delivery_status = DeliveryStatus.SENT
     message.delivery_error = ""
     message.delivery_attempts += 1
@@ -87,17 +90,20 @@ def message_mark_sent(*, message: Message, external_id: str, extra: dict | None 
         fields.append("meta")
     message.save(update_fields=fields)
     events.message_updated(message)
-    announcements.message_sent(message, at=timezone.now())
+    announcements.message_sent(message, at=now)
     if message.meta.get("private_reply_to") and message.meta.get("recipient_id"):
         customers.contact_link_private_reply(
             message=message, recipient_id=message.meta["recipient_id"]
         )
 
 
-def message_mark_failed(*, message: Message, error: str, code: str = "") -> None:
+def message_mark_failed(
+    *, message: Message, error: str, code: str = "", now: datetime | None = None
+) -> None:
     """The reply did not go out and will not be tried again unless someone sends it again
     (message_retry): the bubble shows the reason, the list row "Not sent:" when it is the
     conversation's last message."""
+    now = now or timezone.now()
     message.delivery_status = DeliveryStatus.FAILED
     message.delivery_error = error
     message.delivery_attempts += 1
@@ -105,7 +111,7 @@ def message_mark_failed(*, message: Message, error: str, code: str = "") -> None
     message.save(update_fields=["delivery_status", "delivery_error", "delivery_attempts", "meta"])
     last_outbound_failed_set(message, failed=True)
     events.message_updated(message)
-    announcements.message_failed(message, code=code, at=timezone.now())
+    announcements.message_failed(message, code=code, at=now)
 
 
 def message_mark_retrying(*, message: Message, error: str, code: str, retry_in: float,

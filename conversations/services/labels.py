@@ -127,9 +127,10 @@ def label_set_hidden(*, label: Label, hidden: bool) -> None:
     Label.objects.filter(pk=label.pk).update(is_hidden=hidden)
 
 
-def label_delete(*, label: Label) -> None:
+def label_delete(*, label: Label, now: datetime | None = None) -> None:
     """Marks the label deleted: conversations keep it for history and reports."""
-    Label.objects.filter(pk=label.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
+    now = now or timezone.now()
+    Label.objects.filter(pk=label.pk, deleted_at__isnull=True).update(deleted_at=now)
 
 
 def label_set_copy(*, workspace, source_channel_account) -> int:
