@@ -198,7 +198,7 @@ def message_record_echo(
     if not _insert(message):
         return None
     conversation_touch(conversation, direction=Direction.OUT, at=sent_at,
-                        preview=message_preview(text, attachments))  # fmt: skip
+                       preview=message_preview(text, attachments))  # fmt: skip
     events.message_created(message)
     return message
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conversations import events, policies, selectors
+from conversations import events, policies
 from conversations.models import (
     Conversation,
     Customer,
@@ -25,6 +25,7 @@ from conversations.models import (
     Message,
     MessageKind,
 )
+from conversations.selectors.timeline import customer_commented
 from conversations.services import announcements
 from conversations.services.sending import conversation_lock, sender_assert_can_act, text_check
 from conversations.services.touch import (
@@ -94,7 +95,7 @@ def _commented(conversation: Conversation) -> bool:
     if not policies.needs_comment_lookup(kind=conversation.channel_account.kind,
                                          last_inbound_at=conversation.last_inbound_at):  # fmt: skip
         return False
-    return selectors.customer_commented(conversation=conversation)
+    return customer_commented(conversation=conversation)
 
 
 def outbound_create(
@@ -116,7 +117,7 @@ def outbound_create(
         reply_to_external_id=reply_to_external_id,
     )  # fmt: skip
     conversation_touch(conversation, direction=Direction.OUT, at=now,
-                        preview=message_preview(text, attachments))  # fmt: skip
+                       preview=message_preview(text, attachments))  # fmt: skip
     events.message_created(message)
     announcements.reply_queued(message, tagged=decision is not None and decision.is_tagged)
     return message

@@ -7,10 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_workspace, require_admin
-from conversations import selectors
 from conversations.access import get_channel_account_for_member
 from conversations.forms import LabelForm
 from conversations.models import Customer, Label, QuickReply
+from conversations.selectors import customers as customer_selectors
+from conversations.selectors.labels import label_sets
+from conversations.selectors.marks import quick_reply_list
 from conversations.services import blocking, labels, quick_replies
 from inbox_project.errors import ApplicationError
 
@@ -39,7 +41,7 @@ def label_settings(request):
             else:
                 flash.success(request, _("Label added."))
         return redirect(_labels_url(request, form.data.get("channel")))
-    accounts, sets = selectors.label_sets(workspace=request.workspace)
+    accounts, sets = label_sets(workspace=request.workspace)
     current = request.GET.get("channel") or ""
     chosen = next((a for a in accounts if str(a.pk) == current), None)
     return render(
@@ -90,7 +92,7 @@ def blocked_customers(request):
     return render(
         request,
         "conversations/blocked.html",
-        {"customers": selectors.blocked_customers(workspace=request.workspace)},
+        {"customers": customer_selectors.blocked_customers(workspace=request.workspace)},
     )
 
 
@@ -114,7 +116,7 @@ def quick_reply_settings(request):
         request,
         "conversations/quick_replies.html",
         {
-            "quick_replies": selectors.quick_reply_list(workspace=request.workspace, limit=None),
+            "quick_replies": quick_reply_list(workspace=request.workspace, limit=None),
             "text_max": quick_replies.TEXT_MAX_CHARS,
             "shortcut_max": quick_replies.SHORTCUT_MAX_CHARS,
         },

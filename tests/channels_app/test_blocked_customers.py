@@ -8,9 +8,11 @@ import pytest
 
 from channels_app.models import WebhookEvent
 from channels_app.services import ingest
-from conversations import events, selectors
+from conversations import events
 from conversations.models import Conversation, Message, MessageKind
-from conversations.selectors import InboxFilters
+from conversations.selectors.counts import inbox_counts
+from conversations.selectors.filters import InboxFilters
+from conversations.selectors.rows import conversation_list_page
 from conversations.services import blocking, outbound
 from inbox_project.errors import ApplicationError
 from routing.models import AssignmentChange, ChannelAgent
@@ -110,17 +112,17 @@ def test_a_blocked_customers_message_is_stored_but_not_pushed_counted_or_routed(
     other.refresh_from_db()
     assert (other.unread_count, other.assignee_id) == (1, bob.pk)
 
-    counts = selectors.inbox_counts(workspace=workspace_a, user=bob)
+    counts = inbox_counts(workspace=workspace_a, user=bob)
     assert counts == {"unread": 1, "mine": 1, "unassigned": 0}
-    normal = selectors.conversation_list_page(
+    normal = conversation_list_page(
         workspace=workspace_a, user=bob, filters=InboxFilters(status="")
     )
     assert ids(normal.rows) == {other.pk}
-    searched = selectors.conversation_list_page(
+    searched = conversation_list_page(
         workspace=workspace_a, user=bob, filters=InboxFilters(status="", q="Chặn rồi")
     )
     assert ids(searched.rows) == set()
-    view = selectors.conversation_list_page(
+    view = conversation_list_page(
         workspace=workspace_a, user=bob, filters=InboxFilters(status="", blocked=True)
     )
     assert ids(view.rows) == {blocked.pk}
@@ -192,4 +194,4 @@ def test_unblocking_is_recorded_and_new_messages_behave_normally_again(
     assert AssignmentChange.objects.filter(conversation=blocked, reason="auto_assigned").exists()
     created = pushes.events("message.created", expect=1)
     assert any(p["conversation_id"] == blocked.pk and p["direction"] == "in" for p in created)
-    assert selectors.inbox_counts(workspace=workspace_a, user=bob)["unread"] == 1
+    assert inbox_counts(workspace=workspace_a, user=bob)["unread"] == 1

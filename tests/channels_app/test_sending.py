@@ -13,9 +13,9 @@ from django.utils import timezone, translation
 from channels_app import providers
 from channels_app.models import ChannelAccount, PolicyAuditEntry
 from channels_app.services import delivery
-from conversations import selectors
 from conversations.models import Conversation, Message
 from conversations.presenters import present_rows
+from conversations.selectors.rows import conversation_rows
 from conversations.services import inbound, outbound
 from inbox_project.errors import ApplicationError
 from tests.channels_app.meta import deliver, fixture
@@ -52,7 +52,7 @@ def pending_reply(conversation, **fields) -> Message:
 
 
 def row_prefix(conversation) -> str:
-    rows = list(selectors.conversation_rows(Conversation.objects.filter(pk=conversation.pk)))
+    rows = list(conversation_rows(Conversation.objects.filter(pk=conversation.pk)))
     with translation.override("vi"):
         [row] = present_rows(rows, workspace=conversation.workspace)
     return row.ui.you
