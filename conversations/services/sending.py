@@ -17,6 +17,7 @@ MAX_TEXT = {"facebook": 2000, "instagram": 1000}
 
 
 def conversation_lock(conversation: Conversation) -> Conversation:
+    """The conversation's row, locked for this transaction, with its channel and contact."""
     return (
         Conversation.objects.select_for_update(of=("self",))
         .select_related("channel_account", "contact")
