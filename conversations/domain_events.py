@@ -191,6 +191,8 @@ class OwnerChanged:
 
 @dataclass(frozen=True)
 class LabelAdded:
+    """A label was put on a conversation (not published when it already had it)."""
+
     workspace_id: int
     conversation_id: int
     label_id: int
@@ -200,6 +202,8 @@ class LabelAdded:
 
 @dataclass(frozen=True)
 class LabelRemoved:
+    """A label the conversation had was taken off."""
+
     workspace_id: int
     conversation_id: int
     label_id: int
@@ -223,6 +227,10 @@ class OrderRecorded:
 
 @dataclass(frozen=True)
 class OrderChanged:
+    """An order's status or amount changed. Not published yet: nothing changes an order once
+    it is recorded (there is no edit, return or refund of a recorded order); kept so the
+    registry names the fact when such a change is built."""
+
     workspace_id: int
     order_id: int
     conversation_id: int

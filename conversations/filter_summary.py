@@ -11,7 +11,7 @@ from conversations.forms import (
     STATUS_CHOICES,
 )
 from conversations.models import Label
-from conversations.selectors import InboxFilters
+from conversations.selectors.filters import InboxFilters
 
 
 def _choice(choices, value) -> str:

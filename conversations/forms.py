@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from conversations.models import ConversationStatus, Outcome
-from conversations.selectors import InboxFilters
-from conversations.services.actions import OrderItem
+from conversations.selectors.filters import InboxFilters
+from conversations.services.orders import OrderItem
 
 # Chips in a narrow pane: their own (short) Vietnamese, apart from the same English words
 # elsewhere ("Chưa phân công" in the header would not fit the chip row).

@@ -20,9 +20,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Workspace
-from conversations import selectors
 from conversations.models import Conversation, Message, MessageKind
 from conversations.presenters import present_rows
+from conversations.selectors.rows import conversation_rows
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +87,7 @@ def _render_workspace(workspace_id: int, renders: list[Render]) -> dict[Render, 
     conversation_ids = {r.conversation_id for r in renders}
     message_ids = {r.message_id for r in renders if r.message_id is not None}
     rows = list(
-        selectors.conversation_rows(
-            Conversation.objects.filter(workspace=workspace, pk__in=conversation_ids)
-        )
+        conversation_rows(Conversation.objects.filter(workspace=workspace, pk__in=conversation_ids))
     )
     messages = (
         Message.objects.filter(workspace=workspace, pk__in=message_ids).select_related("author")

@@ -1,4 +1,10 @@
-"""Customers, their per-channel identities, conversations, messages, labels, orders, notes."""
+"""Customers, their per-channel identities, conversations, messages, labels, orders, notes.
+
+One module on purpose: these are the models of one aggregate (a customer's conversations and
+what hangs off them), their constraints and indexes refer to each other, and the migrations
+read them as one app's models. Splitting them into a package would only scatter the
+foreign keys; the write rules live in `services/`, the queries in `selectors/`.
+"""
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conversations import policies, selectors
+from conversations import policies
 from conversations.channels import channel_accounts_of
 from conversations.filter_summary import active_filter_names
 from conversations.forms import (
@@ -25,6 +25,17 @@ from conversations.forms import (
 )
 from conversations.models import Conversation, Label, OrderStatus
 from conversations.presenters import present_rows
+from conversations.selectors.counts import inbox_counts
+from conversations.selectors.customers import customer_panel
+from conversations.selectors.labels import conversation_labels
+from conversations.selectors.marks import agent_marks
+from conversations.selectors.rows import ListPage, conversation_list_page
+from conversations.selectors.timeline import (
+    TIMELINE_PAGE_SIZE,
+    conversation_reply_comment,
+    customer_commented,
+    message_timeline,
+)
 from conversations.vietnamese_order import by_vietnamese_name
 
 
@@ -33,9 +44,9 @@ def list_context(request, *, cursor: str | None = None) -> dict:
     filters = form.filters()
     errors = form.error_messages()
     if errors:  # said to the agent, instead of an empty or half-filtered list
-        page = selectors.ListPage(rows=[], next_cursor=None)
+        page = ListPage(rows=[], next_cursor=None)
     else:
-        page = selectors.conversation_list_page(
+        page = conversation_list_page(
             workspace=request.workspace, user=request.user, filters=filters, cursor=cursor
         )
     query = filters_query(filters)
@@ -71,7 +82,7 @@ def list_pane_context(request) -> dict:
     workspace = request.workspace
     context.update(
         {
-            "counts": selectors.inbox_counts(workspace=workspace, user=request.user),
+            "counts": inbox_counts(workspace=workspace, user=request.user),
             "channel_accounts": list(
                 channel_accounts_of(workspace_id=workspace.pk)
                 .only("id", "kind", "display_name")
@@ -102,11 +113,11 @@ def composer_context(
     comment = None  # a commenter's composer answers their newest comment
     if policies.needs_comment_lookup(kind=conversation.channel_account.kind,
                                      last_inbound_at=conversation.last_inbound_at):  # fmt: skip
-        comment = selectors.conversation_reply_comment(conversation=conversation)
+        comment = conversation_reply_comment(conversation=conversation)
     commented = comment is not None or (
         policies.needs_comment_lookup(kind=conversation.channel_account.kind,
                                       last_inbound_at=conversation.last_inbound_at)
-        and selectors.customer_commented(conversation=conversation)
+        and customer_commented(conversation=conversation)
     )  # fmt: skip
     window = policies.reply_window_state(conversation, now, commented=commented)
     private_refusal = None
@@ -138,7 +149,7 @@ def composer_context(
 
 
 def header_context(request, conversation: Conversation) -> dict:
-    current, available = selectors.conversation_labels(conversation=conversation)
+    current, available = conversation_labels(conversation=conversation)
     return {
         "conversation": conversation,
         "labels_on": current,
@@ -146,7 +157,7 @@ def header_context(request, conversation: Conversation) -> dict:
         # The picker says which set a label comes from: a page and the workspace may both
         # have a "Đã chốt".
         "label_groups": label_groups(conversation, available),
-        "marks": selectors.agent_marks(conversation=conversation, user=request.user),
+        "marks": agent_marks(conversation=conversation, user=request.user),
     }
 
 
@@ -158,10 +169,10 @@ def label_groups(conversation: Conversation, labels: list[Label]) -> list[tuple[
 
 
 def timeline_context(conversation: Conversation) -> dict:
-    timeline = selectors.message_timeline(conversation=conversation)
+    timeline = message_timeline(conversation=conversation)
     return {
         "timeline": timeline,
-        "has_older": len(timeline) >= selectors.TIMELINE_PAGE_SIZE,
+        "has_older": len(timeline) >= TIMELINE_PAGE_SIZE,
     }
 
 
@@ -177,7 +188,7 @@ def conversation_pane_context(request, conversation: Conversation) -> dict:
 def customer_context(conversation: Conversation, *, order_form: OrderForm | None = None) -> dict:
     return {
         "conversation": conversation,
-        "panel": selectors.customer_panel(conversation=conversation),
+        "panel": customer_panel(conversation=conversation),
         "order_form": order_form or OrderForm(initial={"status": OrderStatus.CLOSED}),
         "order_statuses": OrderStatus.choices,
     }

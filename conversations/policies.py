@@ -291,7 +291,7 @@ def window_state(
 
 def reply_window_state(conversation, now: datetime, *, commented: bool = False) -> WindowState:
     """For the inbox UI: the composer's phase and countdown for one conversation.
-    `commented`: the customer commented on a post (selectors.conversation_reply_comment)."""
+    `commented`: the customer commented on a post (selectors.timeline.conversation_reply_comment)."""
     account = conversation.channel_account
     return window_state(
         kind=account.kind,

@@ -54,13 +54,13 @@ def conversation_base_url(workspace) -> str:
 
 
 def present_rows(rows, *, workspace) -> list:
-    """Attach `.ui` (a RowUI) to each row of `selectors.conversation_rows`, with its labels
+    """Attach `.ui` (a RowUI) to each row of `conversation_rows`, with its labels
     (one query for all rows, none when there are no rows)."""
     from django.utils import timezone
 
     from conversations.channels import ChannelKind
     from conversations.models import ConversationStatus
-    from conversations.selectors import row_labels
+    from conversations.selectors.rows import row_labels
 
     labels_of = row_labels(workspace_id=workspace.pk, conversation_ids=[c.pk for c in rows])
     base = conversation_base_url(workspace)

@@ -1,6 +1,6 @@
 """Outbound delivery through the provider adapters (`outbound` queue).
 
-A reply is saved as pending by conversations.services.messages.message_send and queued on
+A reply is saved as pending by conversations.services.outbound.message_send and queued on
 commit. Delivery locks the row (SKIP LOCKED, so a duplicate task never double-sends), calls
 the adapter and records sent (with the provider's id) or failed (with the provider's reason in
 plain words). Transient errors retry with exponential backoff; an expired token flags the
@@ -26,7 +26,7 @@ from channels_app.models import ChannelAccount
 from channels_app.providers import UnknownProvider, get_adapter
 from channels_app.providers.base import Action, OutboundMessage, PayloadError, ProviderError
 from conversations.models import DeliveryStatus, Direction, Message, MessageKind
-from conversations.services import messages
+from conversations.services import comments, delivery_status
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +96,8 @@ def message_deliver(*, workspace_id: int, message_id: int, now: datetime | None 
                 _reconnect_text(account), code="channel_unavailable",
                 provider_message=account.reconnect_reason,
             )  # fmt: skip
-            messages.message_mark_failed(message=message, error=_plain(error, language),
-                                         code=error.code)  # fmt: skip
+            delivery_status.message_mark_failed(message=message, error=_plain(error, language),
+                                                code=error.code)  # fmt: skip
             return "failed"
         try:
             adapter = get_adapter(account.kind)
@@ -111,14 +111,16 @@ def message_deliver(*, workspace_id: int, message_id: int, now: datetime | None 
             return _handle_error(message=message, account=account, error=error, language=language,
                                  now=now)  # fmt: skip
         except PayloadError as error:
-            messages.message_mark_failed(message=message, error=str(error), code="invalid")
+            delivery_status.message_mark_failed(message=message, error=str(error), code="invalid")
             return "failed"
         except Exception:  # a bug in an adapter must not leave the reply pending for ever
             log.exception("the %s adapter crashed sending message %s", account.kind, message.pk)
             _fail(message, CRASHED, language, code="crashed")
             return "failed"
         extra = {"recipient_id": result.recipient_id} if result.recipient_id else None
-        messages.message_mark_sent(message=message, external_id=result.external_id, extra=extra)
+        delivery_status.message_mark_sent(
+            message=message, external_id=result.external_id, extra=extra
+        )
         return "sent"
 
 
@@ -130,7 +132,7 @@ GAVE_UP = _("The message could not be sent in time. Try sending it again.")
 def _fail(message: Message, text, language: str, *, code: str) -> None:
     with translation.override(language or settings.LANGUAGE_CODE):
         plain = str(text)
-    messages.message_mark_failed(message=message, error=plain, code=code)
+    delivery_status.message_mark_failed(message=message, error=plain, code=code)
 
 
 def _reconnect_text(account: ChannelAccount):
@@ -147,11 +149,11 @@ def _handle_error(*, message: Message, account, error: ProviderError, language: 
     attempt = message.delivery_attempts + 1
     if error.transient and attempt < settings.DELIVERY_MAX_ATTEMPTS:
         delay = retry_delay(attempt)
-        messages.message_mark_retrying(message=message, error=text, code=error.code,
-                                       retry_in=delay, now=now)  # fmt: skip
+        delivery_status.message_mark_retrying(message=message, error=text, code=error.code,
+                                              retry_in=delay, now=now)  # fmt: skip
         _schedule_retry(message, delay)
         return "retry"
-    messages.message_mark_failed(message=message, error=text, code=error.code)
+    delivery_status.message_mark_failed(message=message, error=text, code=error.code)
     return "failed"
 
 
@@ -191,9 +193,9 @@ def message_deliver_action(*, workspace_id: int, message_id: int, action: str) -
                     account=account, reason=_plain(error, account.workspace.language)
                 )
             text = _plain(error, account.workspace.language)
-            messages.comment_action_applied(comment=comment, action=action, error=text)
+            comments.comment_action_applied(comment=comment, action=action, error=text)
             return "failed"
-        messages.comment_action_applied(comment=comment, action=action)
+        comments.comment_action_applied(comment=comment, action=action)
         return "done"
 
 

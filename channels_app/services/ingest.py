@@ -36,7 +36,7 @@ from channels_app.providers.base import (
 )
 from channels_app.services import media
 from conversations import events
-from conversations.services import inbound_batch, messages
+from conversations.services import comments, delivery_status, inbound, inbound_batch
 
 log = logging.getLogger(__name__)
 
@@ -522,28 +522,28 @@ def dispatch(item: Event, *, channel_account: ChannelAccount) -> None:
     are copied off the provider's expiring links afterwards (queued on commit)."""
     message = None
     if isinstance(item, InboundMessage):
-        message = messages.message_record_inbound(
+        message = inbound.message_record_inbound(
             channel_account=channel_account, contact_external_id=item.contact_id,
             external_id=item.external_id, sent_at=item.timestamp, text=item.text,
             attachments=[a.as_json() for a in item.attachments], contact_name=item.contact_name,
             reply_to_external_id=item.reply_to_external_id, meta=dict(item.meta),
         )  # fmt: skip
     elif isinstance(item, EchoMessage):
-        message = messages.message_record_echo(
+        message = inbound.message_record_echo(
             channel_account=channel_account, contact_external_id=item.contact_id,
             external_id=item.external_id, sent_at=item.timestamp, text=item.text,
             attachments=[a.as_json() for a in item.attachments], author_label=item.author_label,
             own_message_id=item.own_message_id, meta=dict(item.meta),
         )  # fmt: skip
     elif isinstance(item, StatusReceipt):
-        messages.message_update_delivery(
+        delivery_status.message_update_delivery(
             channel_account=channel_account, contact_external_id=item.contact_id,
             status=item.status, watermark=item.watermark, external_ids=item.external_ids,
         )  # fmt: skip
     elif isinstance(item, CommentEvent):
         if item.from_page:
             return  # the page's own comments: our public replies, or typed on Facebook
-        message = messages.comment_record(
+        message = comments.comment_record(
             channel_account=channel_account, contact_external_id=item.contact_id,
             external_id=item.external_id, verb=item.verb, sent_at=item.timestamp, text=item.text,
             contact_name=item.contact_name, post_id=item.post_id, post_url=item.post_url,

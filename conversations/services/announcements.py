@@ -82,3 +82,32 @@ def message_failed(message: Message, *, code: str, at) -> None:
     publish(de.MessageFailed(workspace_id=message.workspace_id, message_id=message.pk,
                              conversation_id=message.conversation_id, code=code,
                              failed_at=at))  # fmt: skip
+
+
+def label_added(row, *, actor) -> None:
+    """`row` is the ConversationLabel just created."""
+    publish(de.LabelAdded(
+        workspace_id=row.workspace_id, conversation_id=row.conversation_id, label_id=row.label_id,
+        actor_id=actor.pk if actor is not None else None, added_at=row.added_at,
+    ))  # fmt: skip
+
+
+def label_removed(*, conversation: Conversation, label_id: int, actor, at) -> None:
+    publish(de.LabelRemoved(
+        workspace_id=conversation.workspace_id, conversation_id=conversation.pk,
+        label_id=label_id, actor_id=actor.pk if actor is not None else None, removed_at=at,
+    ))  # fmt: skip
+
+
+def order_recorded(order) -> None:
+    publish(de.OrderRecorded(
+        workspace_id=order.workspace_id, order_id=order.pk, conversation_id=order.conversation_id,
+        customer_id=order.customer_id, status=order.status, amount_vnd=order.amount_vnd,
+        actor_id=order.created_by_id, recorded_at=order.created_at,
+    ))  # fmt: skip
+
+
+def customers_merged(*, kept, merged_id: int, at) -> None:
+    """`merged_id` is the id the folded record had (the row is gone)."""
+    publish(de.CustomersMerged(workspace_id=kept.workspace_id, kept_id=kept.pk,
+                               merged_id=merged_id, merged_at=at))  # fmt: skip

@@ -11,10 +11,12 @@ already knows, with the comment in the same timeline, instead of as a stranger.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
+from django.utils import timezone
 
 from conversations import events
 from conversations.models import (
@@ -26,6 +28,7 @@ from conversations.models import (
     Message,
     Order,
 )
+from conversations.services import announcements
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +68,15 @@ def contact_link_private_reply(*, message: Message, recipient_id: str) -> Contac
     return contact
 
 
-def customer_merge(*, source: Customer, target: Customer) -> Customer:
+def customer_merge(*, source: Customer, target: Customer, now: datetime | None = None) -> Customer:
     """Fold `source` into `target`: contacts, conversations, orders and notes move over;
     name, avatar, phones and e-mails fill what the target lacks; the earliest first-seen
     and latest last-seen win. The emptied source record is removed. Call inside a
-    transaction with both rows locked."""
+    transaction with both rows locked; `CustomersMerged` is announced in it."""
     if source.pk == target.pk or source.workspace_id != target.workspace_id:
         raise ValueError("merge two customers of one workspace")
+    now = now or timezone.now()
+    merged_id = source.pk
     scope = {"workspace_id": source.workspace_id, "customer_id": source.pk}
     Contact.objects.filter(**scope).update(customer_id=target.pk)
     moved = list(Conversation.objects.filter(**scope).values_list("pk", "status"))
@@ -90,12 +95,13 @@ def customer_merge(*, source: Customer, target: Customer) -> Customer:
                                "last_seen_at", "is_blocked", "blocked_at"])  # fmt: skip
     source.delete()
     _returning_recount(target)
+    announcements.customers_merged(kept=target, merged_id=merged_id, at=now)
     for pk, status in moved:
         if status != ConversationStatus.ARCHIVED:
             events.conversation_changed(
                 Conversation(pk=pk, workspace_id=target.workspace_id), reason="customer_merged"
             )
-    log.info("customer %s merged into %s", source.pk, target.pk)
+    log.info("customer %s merged into %s", merged_id, target.pk)
     return target
 
 

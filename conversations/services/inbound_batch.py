@@ -9,7 +9,7 @@ such messages costs a fixed handful of statements whatever its size:
 2. one lock of the open conversations, in id order (two batches never deadlock);
 3. one INSERT … ON CONFLICT DO NOTHING of the messages;
 4. one statement for the conversations' denormalised fields and the customers'
-   last_seen_at (`messages.conversations_touch_inbound`, the one-by-one path's too);
+   last_seen_at (`touch.conversations_touch_inbound`, the one-by-one path's too);
 5. one `MessagesReceived` event for the batch, carrying the fresh rows: routing's subscriber
    checks their state in one query (the full lock only where something is to route), and
    the live pushes on commit; a blocked customer's messages are stored (no
@@ -17,7 +17,7 @@ such messages costs a fixed handful of statements whatever its size:
 
 Anything else (a new contact, a closed conversation that must reopen, a name to fill in, the
 same message twice in one batch) is answered `ONE_BY_ONE`: the caller records it through
-`messages.message_record_inbound`, the general path, in a transaction of its own.
+`inbound.message_record_inbound`, the general path, in a transaction of its own.
 """
 
 from __future__ import annotations
@@ -39,11 +39,7 @@ from conversations.models import (
     MessageKind,
 )
 from conversations.services import announcements
-from conversations.services.messages import (
-    InboundTouch,
-    _preview,
-    conversations_touch_inbound,
-)
+from conversations.services.touch import InboundTouch, conversations_touch_inbound, message_preview
 
 
 class _OneByOne:
@@ -235,7 +231,7 @@ def _touch(inserted: list[Message]) -> tuple[list[Conversation], set[int]]:
         if cid not in newest or message.sent_at >= newest[cid].sent_at:
             newest[cid] = message
     states = conversations_touch_inbound([
-        InboundTouch(cid, m.workspace_id, m.sent_at, _preview(m.text, m.attachments), n=counts[cid])
+        InboundTouch(cid, m.workspace_id, m.sent_at, message_preview(m.text, m.attachments), n=counts[cid])
         for cid, m in newest.items()
     ])  # fmt: skip
     touched, blocked = [], set()

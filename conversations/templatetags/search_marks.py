@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from conversations.selectors import SEARCH_MIN_CHARS, phone_digits, search_normalise
+from conversations.selectors.search import SEARCH_MIN_CHARS, phone_digits, search_normalise
 
 register = template.Library()
 

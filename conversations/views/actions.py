@@ -15,8 +15,16 @@ from conversations import panes
 from conversations.access import get_conversation_for_member
 from conversations.forms import ComposerForm, NoteForm, OrderForm
 from conversations.models import ConversationStatus, Message, MessageKind
-from conversations.services import actions
-from conversations.services import messages as message_services
+from conversations.services import (
+    blocking,
+    comments,
+    labels,
+    notes,
+    orders,
+    outbound,
+    preferences,
+    read_state,
+)
 from conversations.services import status as status_services
 from conversations.services.attachments import attachments_check, attachments_stored
 from inbox_project.errors import ApplicationError
@@ -27,9 +35,9 @@ PAGE = "conversations/inbox.html"
 # The comment's own buttons post "reply" / "private_reply"; a commenter's composer posts its
 # mode, "public_reply" / "private_reply".
 COMMENT_SERVICES = {
-    "reply": message_services.comment_reply_public,
-    "public_reply": message_services.comment_reply_public,
-    "private_reply": message_services.comment_reply_private,
+    "reply": comments.comment_reply_public,
+    "public_reply": comments.comment_reply_public,
+    "private_reply": comments.comment_reply_private,
 }
 COMPOSER_COMMENT_MODES = {"public_reply", "private_reply"}
 
@@ -86,7 +94,7 @@ def conversation_send(request, pk):
     data = form.cleaned_data
     try:
         if data.get("mode") == "note":
-            message = actions.conversation_note_add(
+            message = notes.conversation_note_add(
                 conversation=conversation, user=request.user, text=data.get("text", "")
             )
         elif data.get("mode") in COMPOSER_COMMENT_MODES:  # a commenter: answer their comment
@@ -97,7 +105,7 @@ def conversation_send(request, pk):
         else:
             uploads = attachments_check(files=request.FILES.getlist("files"))
             with attachments_stored(workspace=request.workspace, uploads=uploads) as described:
-                message = message_services.message_send(
+                message = outbound.message_send(
                     conversation=conversation,
                     author=request.user,
                     text=data.get("text", ""),
@@ -138,21 +146,21 @@ def _reply_comment(request, conversation, comment_id) -> Message:
 @require_POST
 def conversation_read(request, pk):
     conversation = _conversation(request, pk)
-    actions.conversation_mark_read(conversation=conversation, user=request.user)
+    read_state.conversation_mark_read(conversation=conversation, user=request.user)
     return HttpResponse(status=204)
 
 
 @require_POST
 def conversation_unread(request, pk):
     conversation = _conversation(request, pk)
-    actions.conversation_mark_unread(conversation=conversation, user=request.user)
+    read_state.conversation_mark_unread(conversation=conversation, user=request.user)
     return _header(request, conversation, **{"inbox:unread": {"conversation": conversation.pk}})
 
 
 @require_POST
 def conversation_follow(request, pk):
     conversation = _conversation(request, pk)
-    following = actions.conversation_follow_toggle(conversation=conversation, user=request.user)
+    following = read_state.conversation_follow_toggle(conversation=conversation, user=request.user)
     return _header(
         request,
         conversation,
@@ -163,7 +171,7 @@ def conversation_follow(request, pk):
 @require_POST
 def conversation_mute(request, pk):
     conversation = _conversation(request, pk)
-    muted = actions.conversation_mute_toggle(conversation=conversation, user=request.user)
+    muted = read_state.conversation_mute_toggle(conversation=conversation, user=request.user)
     return _header(
         request, conversation, **{"inbox:marks": {"conversation": conversation.pk, "muted": muted}}
     )
@@ -190,7 +198,7 @@ def conversation_rating(request, pk):
     raw = request.POST.get("rating", "")
     try:
         rating = int(raw) if raw else None
-        actions.conversation_rate(conversation=conversation, user=request.user, rating=rating)
+        read_state.conversation_rate(conversation=conversation, user=request.user, rating=rating)
     except ValueError:
         return _refused(request, conversation, ApplicationError(_("A rating is from 1 to 5.")))
     except ApplicationError as error:
@@ -204,11 +212,11 @@ def conversation_label(request, pk):
     try:
         label_id = int(request.POST.get("label", ""))
         if request.POST.get("op") == "remove":
-            actions.conversation_label_remove(
+            labels.conversation_label_remove(
                 conversation=conversation, user=request.user, label_id=label_id
             )
         else:
-            actions.conversation_label_add(
+            labels.conversation_label_add(
                 conversation=conversation, user=request.user, label_id=label_id
             )
     except ValueError:
@@ -231,7 +239,7 @@ def conversation_order(request, pk):
         context["order_form_open"] = True
         return render(request, f"{PAGE}#customer-pane", context, status=422)
     try:
-        actions.order_create(
+        orders.order_create(
             conversation=conversation,
             user=request.user,
             amount_vnd=form.cleaned_data["amount"],
@@ -251,7 +259,7 @@ def customer_note(request, pk):
     try:
         if not form.is_valid():
             raise ApplicationError(_("The note is empty."))
-        actions.customer_note_add(
+        notes.customer_note_add(
             conversation=conversation, user=request.user, text=form.cleaned_data["text"]
         )
     except ApplicationError as error:
@@ -264,9 +272,9 @@ def conversation_block(request, pk):
     conversation = _conversation(request, pk)
     try:
         if request.POST.get("blocked") == "1":
-            actions.customer_block(conversation=conversation, user=request.user)
+            blocking.customer_block(conversation=conversation, user=request.user)
         else:
-            actions.customer_unblock(
+            blocking.customer_unblock(
                 customer=conversation.customer,
                 user=request.user,
                 reason=request.POST.get("reason", ""),
@@ -299,9 +307,7 @@ def comment_action(request, pk, message_pk, action):
                 comment=comment, author=request.user, text=request.POST.get("text", "")
             )
         else:
-            comment = message_services.comment_moderate(
-                comment=comment, author=request.user, action=action
-            )
+            comment = comments.comment_moderate(comment=comment, author=request.user, action=action)
     except ApplicationError as error:
         return _refused(request, conversation, error)
     comment.refresh_from_db()
@@ -324,7 +330,7 @@ def message_retry(request, pk, message_pk):
     if message is None:
         return _refused(request, conversation, ApplicationError(_("This message is gone.")))
     try:
-        message = message_services.message_retry(message=message, user=request.user)
+        message = outbound.message_retry(message=message, user=request.user)
     except ApplicationError as error:
         return _refused(request, conversation, error)
     return _back(request, conversation, "conversations/_rows.html#message-bubble",
@@ -333,7 +339,7 @@ def message_retry(request, pk, message_pk):
 
 @require_POST
 def sound_toggle(request):
-    actions.user_sound_set(user=request.user, enabled=request.POST.get("enabled") == "1")
+    preferences.user_sound_set(user=request.user, enabled=request.POST.get("enabled") == "1")
     if not request.htmx:
         return redirect("inbox", ws=request.workspace.slug)
     response = render(request, f"{PAGE}#sound-toggle", {})

@@ -4,10 +4,19 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from conversations import panes, selectors
+from conversations import panes
 from conversations.access import get_conversation_for_member
 from conversations.presenters import present_rows
-from conversations.services import actions
+from conversations.selectors import counts as count_selectors
+from conversations.selectors import customers as customer_selectors
+from conversations.selectors import rows as row_selectors
+from conversations.selectors.marks import agent_muted_and_followed_ids, quick_reply_list
+from conversations.selectors.timeline import (
+    TIMELINE_PAGE_SIZE,
+    message_for_conversation,
+    message_timeline,
+)
+from conversations.services import read_state
 
 PAGE = "conversations/inbox.html"
 
@@ -22,7 +31,7 @@ def inbox(request, pk=None):
     """The three panes; with `pk` the conversation is open. htmx asks for one pane only."""
     conversation = get_conversation_for_member(workspace=request.workspace, pk=pk) if pk else None
     if conversation is not None:
-        actions.conversation_mark_read(conversation=conversation, user=request.user)
+        read_state.conversation_mark_read(conversation=conversation, user=request.user)
     if conversation is not None and _wants(request, "conversation-pane"):
         context = panes.conversation_pane_context(request, conversation)
         return render(request, f"{PAGE}#conversation-swap", context)
@@ -30,8 +39,8 @@ def inbox(request, pk=None):
     if conversation is not None:
         context.update(panes.conversation_pane_context(request, conversation))
     # For the composer of any conversation opened later in this page, not only this one.
-    context["quick_replies"] = selectors.quick_reply_list(workspace=request.workspace)
-    context["agent_marks"] = selectors.agent_muted_and_followed_ids(
+    context["quick_replies"] = quick_reply_list(workspace=request.workspace)
+    context["agent_marks"] = agent_muted_and_followed_ids(
         workspace=request.workspace, user=request.user
     )
     return render(request, PAGE, context)
@@ -44,19 +53,19 @@ def inbox_list(request):
     context = panes.list_context(request, cursor=cursor)
     if cursor:
         return render(request, f"{PAGE}#conv-rows", context)
-    context["counts"] = selectors.inbox_counts(workspace=request.workspace, user=request.user)
+    context["counts"] = count_selectors.inbox_counts(workspace=request.workspace, user=request.user)
     return render(request, f"{PAGE}#list-swap", context)
 
 
 @require_GET
 def inbox_counts(request):
-    counts = selectors.inbox_counts(workspace=request.workspace, user=request.user)
+    counts = count_selectors.inbox_counts(workspace=request.workspace, user=request.user)
     return render(request, f"{PAGE}#list-counts", {"counts": counts})
 
 
 @require_GET
 def conversation_row(request, pk):
-    row = selectors.conversation_row(workspace=request.workspace, pk=pk)
+    row = row_selectors.conversation_row(workspace=request.workspace, pk=pk)
     if row is None:
         raise Http404
     present_rows([row], workspace=request.workspace)
@@ -69,11 +78,11 @@ def conversation_timeline(request, pk):
     conversation = get_conversation_for_member(workspace=request.workspace, pk=pk)
     after = _int(request.GET.get("after"))
     before = _int(request.GET.get("before"))
-    timeline = selectors.message_timeline(
+    timeline = message_timeline(
         conversation=conversation,
         after=after,
         before=before,
-        limit=200 if after is not None else selectors.TIMELINE_PAGE_SIZE,
+        limit=200 if after is not None else TIMELINE_PAGE_SIZE,
     )
     return render(
         request,
@@ -81,7 +90,7 @@ def conversation_timeline(request, pk):
         {
             "conversation": conversation,
             "timeline": timeline,
-            "has_older": before is not None and len(timeline) >= selectors.TIMELINE_PAGE_SIZE,
+            "has_older": before is not None and len(timeline) >= TIMELINE_PAGE_SIZE,
             "paging_back": before is not None,
         },
     )
@@ -90,7 +99,7 @@ def conversation_timeline(request, pk):
 @require_GET
 def conversation_message(request, pk, message_pk):
     conversation = get_conversation_for_member(workspace=request.workspace, pk=pk)
-    message = selectors.message_for_conversation(conversation=conversation, pk=message_pk)
+    message = message_for_conversation(conversation=conversation, pk=message_pk)
     if message is None:
         raise Http404
     return render(request, "conversations/_rows.html#message-bubble", {"m": message})
@@ -120,7 +129,7 @@ def customer_pane(request, pk):
 @require_GET
 def my_customers(request):
     """ "My customers": this agent's conversations, latest interaction first."""
-    rows = selectors.my_customers(workspace=request.workspace, user=request.user)
+    rows = customer_selectors.my_customers(workspace=request.workspace, user=request.user)
     rows = present_rows(list(rows), workspace=request.workspace)
     return render(request, "conversations/my_customers.html", {"rows": rows})
 

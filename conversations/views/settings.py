@@ -7,11 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_workspace, require_admin
-from conversations import selectors
 from conversations.access import get_channel_account_for_member
 from conversations.forms import LabelForm
 from conversations.models import Customer, Label, QuickReply
-from conversations.services import actions, quick_replies
+from conversations.selectors import customers as customer_selectors
+from conversations.selectors.labels import label_sets
+from conversations.selectors.marks import quick_reply_list
+from conversations.services import blocking, labels, quick_replies
 from inbox_project.errors import ApplicationError
 
 
@@ -28,7 +30,7 @@ def label_settings(request):
                 else None
             )
             try:
-                actions.label_create(
+                labels.label_create(
                     workspace=request.workspace,
                     channel_account=account,
                     name=form.cleaned_data["name"],
@@ -39,7 +41,7 @@ def label_settings(request):
             else:
                 flash.success(request, _("Label added."))
         return redirect(_labels_url(request, form.data.get("channel")))
-    accounts, sets = selectors.label_sets(workspace=request.workspace)
+    accounts, sets = label_sets(workspace=request.workspace)
     current = request.GET.get("channel") or ""
     chosen = next((a for a in accounts if str(a.pk) == current), None)
     return render(
@@ -67,10 +69,10 @@ def label_update(request, pk):
     label = get_for_workspace(Label, workspace=request.workspace, pk=pk, deleted_at__isnull=True)
     op = request.POST.get("op")
     if op == "delete":
-        actions.label_delete(label=label)
+        labels.label_delete(label=label)
         flash.success(request, _("Label “%(name)s” deleted.") % {"name": label.name})
     elif op in {"hide", "show"}:
-        actions.label_set_hidden(label=label, hidden=op == "hide")
+        labels.label_set_hidden(label=label, hidden=op == "hide")
     return redirect(_labels_url(request, label.channel_account_id))
 
 
@@ -81,7 +83,7 @@ def labels_copy(request):
     account = (
         get_channel_account_for_member(workspace=request.workspace, pk=channel) if channel else None
     )
-    created = actions.label_set_copy(workspace=request.workspace, source_channel_account=account)
+    created = labels.label_set_copy(workspace=request.workspace, source_channel_account=account)
     flash.success(request, _("%(n)s labels copied to the other pages.") % {"n": created})
     return redirect(_labels_url(request, channel))
 
@@ -90,7 +92,7 @@ def blocked_customers(request):
     return render(
         request,
         "conversations/blocked.html",
-        {"customers": selectors.blocked_customers(workspace=request.workspace)},
+        {"customers": customer_selectors.blocked_customers(workspace=request.workspace)},
     )
 
 
@@ -99,7 +101,7 @@ def blocked_customers(request):
 def customer_unblock(request, pk):
     customer = get_for_workspace(Customer, workspace=request.workspace, pk=pk)
     try:
-        actions.customer_unblock(
+        blocking.customer_unblock(
             customer=customer, user=request.user, reason=request.POST.get("reason", "")
         )
     except ApplicationError as error:
@@ -114,7 +116,7 @@ def quick_reply_settings(request):
         request,
         "conversations/quick_replies.html",
         {
-            "quick_replies": selectors.quick_reply_list(workspace=request.workspace, limit=None),
+            "quick_replies": quick_reply_list(workspace=request.workspace, limit=None),
             "text_max": quick_replies.TEXT_MAX_CHARS,
             "shortcut_max": quick_replies.SHORTCUT_MAX_CHARS,
         },

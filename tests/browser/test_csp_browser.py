@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Membership
 from conversations.models import Conversation, Label, QuickReply
-from conversations.services.messages import message_record_inbound
+from conversations.services.inbound import message_record_inbound
 from tests.browser.conftest import off_loop
 from tests.factories import make_channel_account, make_conversation, make_user, make_workspace
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conversations.models import Conversation, Customer, Message, QuickReply
-from conversations.services.messages import message_record_inbound
+from conversations.services.inbound import message_record_inbound
 from tests.browser.conftest import off_loop
 from tests.factories import make_channel_account, make_conversation, make_user, make_workspace
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conversations.models import Conversation, ConversationLabel, Label, Message
-from conversations.services.actions import conversation_label_add
+from conversations.services.labels import conversation_label_add
 from routing.models import RoutingSettings
 from tests.browser.conftest import off_loop
 from tests.factories import make_channel_account, make_conversation, make_user, make_workspace

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from channels_app.services import delivery
 from conversations.models import Message
-from conversations.services.messages import comment_record
+from conversations.services.comments import comment_record
 from devtools import standin
 from tests.browser.conftest import off_loop
 from tests.channels_app.test_delivery import fail_next, sent

@@ -8,10 +8,12 @@ import pytest
 
 from channels_app.models import WebhookEvent
 from channels_app.services import ingest
-from conversations import events, selectors
+from conversations import events
 from conversations.models import Conversation, Message, MessageKind
-from conversations.selectors import InboxFilters
-from conversations.services import actions, messages
+from conversations.selectors.counts import inbox_counts
+from conversations.selectors.filters import InboxFilters
+from conversations.selectors.rows import conversation_list_page
+from conversations.services import blocking, outbound
 from inbox_project.errors import ApplicationError
 from routing.models import AssignmentChange, ChannelAgent
 from tests.channels_app.meta import deliver, encode, fixture, post
@@ -67,7 +69,7 @@ def blocked(page_a, alice, round_robin) -> Conversation:
     """An open, unassigned, read conversation whose customer alice (an admin) blocked."""
     conversation = make_conversation(page_a, "psid-blocked", "Khách bị chặn", at=T)
     Conversation.objects.filter(pk=conversation.pk).update(unread_count=0)
-    actions.customer_block(conversation=conversation, user=alice)
+    blocking.customer_block(conversation=conversation, user=alice)
     return conversation
 
 
@@ -110,17 +112,17 @@ def test_a_blocked_customers_message_is_stored_but_not_pushed_counted_or_routed(
     other.refresh_from_db()
     assert (other.unread_count, other.assignee_id) == (1, bob.pk)
 
-    counts = selectors.inbox_counts(workspace=workspace_a, user=bob)
+    counts = inbox_counts(workspace=workspace_a, user=bob)
     assert counts == {"unread": 1, "mine": 1, "unassigned": 0}
-    normal = selectors.conversation_list_page(
+    normal = conversation_list_page(
         workspace=workspace_a, user=bob, filters=InboxFilters(status="")
     )
     assert ids(normal.rows) == {other.pk}
-    searched = selectors.conversation_list_page(
+    searched = conversation_list_page(
         workspace=workspace_a, user=bob, filters=InboxFilters(status="", q="Chặn rồi")
     )
     assert ids(searched.rows) == set()
-    view = selectors.conversation_list_page(
+    view = conversation_list_page(
         workspace=workspace_a, user=bob, filters=InboxFilters(status="", blocked=True)
     )
     assert ids(view.rows) == {blocked.pk}
@@ -131,7 +133,7 @@ def test_a_blocked_customers_closed_conversation_is_not_reopened(
 ):
     conversation = make_conversation(page_a, "psid-closed", "Khách cũ", at=T)
     Conversation.objects.filter(pk=conversation.pk).update(status="closed", unread_count=0)
-    actions.customer_block(conversation=conversation, user=alice)
+    blocking.customer_block(conversation=conversation, user=alice)
     with django_capture_on_commit_callbacks(execute=True):
         one_by_one(client, page_a, text_from("psid-closed", "m-late", "Alo", T + timedelta(1)))
     conversation.refresh_from_db()
@@ -144,7 +146,7 @@ def test_a_blocked_customers_closed_conversation_is_not_reopened(
 
 def test_no_automatic_reply_goes_to_a_blocked_customer(blocked):
     with pytest.raises(ApplicationError) as refused:
-        messages.message_send(
+        outbound.message_send(
             conversation=blocked, author=None, text="Cảm ơn bạn!", automated=True, now=T
         )
     assert refused.value.code == "blocked"
@@ -154,7 +156,7 @@ def test_no_automatic_reply_goes_to_a_blocked_customer(blocked):
 def test_unblocking_needs_a_reason(blocked, alice):
     for reason in ("", "   "):
         with pytest.raises(ApplicationError) as refused:
-            actions.customer_unblock(
+            blocking.customer_unblock(
                 customer=blocked.customer, user=alice, reason=reason, conversation=blocked
             )
         assert refused.value.code == "unblock_reason"
@@ -167,7 +169,7 @@ def test_unblocking_is_recorded_and_new_messages_behave_normally_again(
     client, page_a, workspace_a, alice, bob, blocked, pushes, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        actions.customer_unblock(
+        blocking.customer_unblock(
             customer=blocked.customer, user=alice, reason="  Khách   xin lỗi, chặn nhầm ",
             conversation=blocked,
         )  # fmt: skip
@@ -192,4 +194,4 @@ def test_unblocking_is_recorded_and_new_messages_behave_normally_again(
     assert AssignmentChange.objects.filter(conversation=blocked, reason="auto_assigned").exists()
     created = pushes.events("message.created", expect=1)
     assert any(p["conversation_id"] == blocked.pk and p["direction"] == "in" for p in created)
-    assert selectors.inbox_counts(workspace=workspace_a, user=bob)["unread"] == 1
+    assert inbox_counts(workspace=workspace_a, user=bob)["unread"] == 1

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from channels_app.services import delivery
 from conversations.models import Message
-from conversations.services import messages
+from conversations.services import comments
 from inbox_project.errors import ApplicationError
 from tests.channels_app.meta import deliver, fixture
 from tests.channels_app.test_delivery import fail_next, sent
@@ -25,7 +25,7 @@ def comment(client, page_a):
 
 
 def test_public_reply_goes_under_the_comment(graph, comment, alice):
-    reply = messages.comment_reply_public(comment=comment, author=alice, text="Shop inbox bạn nhé")
+    reply = comments.comment_reply_public(comment=comment, author=alice, text="Shop inbox bạn nhé")
     assert (reply.kind, reply.direction, reply.conversation_id) == (
         "comment",
         "out",
@@ -42,7 +42,7 @@ def test_public_reply_goes_under_the_comment(graph, comment, alice):
 def test_our_public_reply_coming_back_as_a_feed_event_is_not_a_new_message(
     graph, client, page_a, comment, alice
 ):
-    reply = messages.comment_reply_public(comment=comment, author=alice, text="Shop inbox bạn nhé")
+    reply = comments.comment_reply_public(comment=comment, author=alice, text="Shop inbox bạn nhé")
     delivery.message_deliver(workspace_id=reply.workspace_id, message_id=reply.pk)
     count = Message.objects.count()
     deliver(client, page_a, fixture("facebook", "comment_from_page"))
@@ -50,7 +50,7 @@ def test_our_public_reply_coming_back_as_a_feed_event_is_not_a_new_message(
 
 
 def test_private_reply_once_per_comment(graph, comment, alice):
-    private = messages.comment_reply_private(
+    private = comments.comment_reply_private(
         comment=comment, author=alice, text="Chào bạn, giá 150k"
     )
     assert private.kind == "inbox"
@@ -62,7 +62,7 @@ def test_private_reply_once_per_comment(graph, comment, alice):
     comment.refresh_from_db()
     assert comment.meta["private_reply_message_id"] == private.pk
     with pytest.raises(ApplicationError) as refused:
-        messages.comment_reply_private(comment=comment, author=alice, text="Lần hai")
+        comments.comment_reply_private(comment=comment, author=alice, text="Lần hai")
     assert refused.value.code == "policy.private_reply"
 
 
@@ -70,13 +70,13 @@ def test_private_reply_after_7_days_is_refused(comment, alice):
     Message.objects.filter(pk=comment.pk).update(sent_at=timezone.now() - timedelta(days=8))
     comment.refresh_from_db()
     with pytest.raises(ApplicationError):
-        messages.comment_reply_private(comment=comment, author=alice, text="Muộn rồi")
+        comments.comment_reply_private(comment=comment, author=alice, text="Muộn rồi")
 
 
 def test_private_reply_ignores_the_messenger_window(graph, comment, alice):
     """The commenter never wrote in Messenger: a private reply is still allowed."""
     assert comment.conversation.last_inbound_at is None
-    messages.comment_reply_private(comment=comment, author=alice, text="Chào bạn")
+    comments.comment_reply_private(comment=comment, author=alice, text="Chào bạn")
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,7 @@ def test_private_reply_ignores_the_messenger_window(graph, comment, alice):
     ],
 )
 def test_moderation_actions(graph, comment, alice, action, path, method, meta):
-    messages.comment_moderate(comment=comment, author=alice, action=action)
+    comments.comment_moderate(comment=comment, author=alice, action=action)
     comment.refresh_from_db()
     assert comment.meta["pending_action"] == action
     result = delivery.message_deliver_action(
@@ -103,7 +103,7 @@ def test_moderation_actions(graph, comment, alice, action, path, method, meta):
 
 
 def test_failed_action_is_reported_on_the_comment(graph, comment, alice):
-    messages.comment_moderate(comment=comment, author=alice, action="hide")
+    comments.comment_moderate(comment=comment, author=alice, action="hide")
     fail_next(graph, "server_error")
     delivery.message_deliver_action(
         workspace_id=comment.workspace_id, message_id=comment.pk, action="hide"
@@ -116,9 +116,9 @@ def test_failed_action_is_reported_on_the_comment(graph, comment, alice):
 def test_actions_only_apply_to_customer_comments(conversation_a, alice):
     message = conversation_a.messages.get()
     with pytest.raises(ApplicationError):
-        messages.comment_moderate(comment=message, author=alice, action="hide")
+        comments.comment_moderate(comment=message, author=alice, action="hide")
     with pytest.raises(ApplicationError):
-        messages.comment_moderate(comment=message, author=alice, action="delete")
+        comments.comment_moderate(comment=message, author=alice, action="delete")
 
 
 def messenger_message_from(psid: str, mid: str) -> dict:
@@ -136,7 +136,7 @@ def test_a_private_reply_links_the_commenters_messenger_id_to_their_customer(
     their Messenger answer then opens under the customer who commented."""
     from conversations.models import Contact, Conversation
 
-    private = messages.comment_reply_private(comment=comment, author=alice, text="Chào bạn")
+    private = comments.comment_reply_private(comment=comment, author=alice, text="Chào bạn")
     delivery.message_deliver(workspace_id=private.workspace_id, message_id=private.pk)
     psid = "psid-of-555000111_888001"
     linked = Contact.objects.get(channel_account=page_a, external_id=psid)
@@ -161,7 +161,7 @@ def test_a_private_reply_to_someone_known_in_messenger_merges_the_two_customers(
     Order.objects.create(workspace_id=commenter.workspace_id, customer=commenter, amount_vnd=150000)
     CustomerNote.objects.create(workspace_id=commenter.workspace_id, customer=commenter, text="VIP")
 
-    private = messages.comment_reply_private(comment=comment, author=alice, text="Chào bạn")
+    private = comments.comment_reply_private(comment=comment, author=alice, text="Chào bạn")
     delivery.message_deliver(workspace_id=private.workspace_id, message_id=private.pk)
 
     [survivor] = Customer.objects.filter(workspace_id=commenter.workspace_id)

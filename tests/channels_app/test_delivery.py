@@ -11,7 +11,7 @@ from django.utils import timezone
 from channels_app.models import PolicyAuditEntry
 from channels_app.services import delivery
 from conversations.models import Conversation, Message
-from conversations.services import messages
+from conversations.services import outbound
 from inbox_project.errors import ApplicationError
 from tests.channels_app.meta import deliver, encode, fixture, post
 
@@ -46,7 +46,7 @@ def run_delivery(message) -> str:
 
 
 def test_reply_is_saved_pending_then_sent_with_the_provider_id(graph, conversation_a, alice):
-    message = messages.message_send(conversation=conversation_a, author=alice, text="Dạ còn ạ")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="Dạ còn ạ")
     assert (message.delivery_status, message.direction, message.policy_tag) == (
         "pending",
         "out",
@@ -71,7 +71,7 @@ def test_reply_is_saved_pending_then_sent_with_the_provider_id(graph, conversati
 
 
 def test_transient_errors_retry_with_backoff_then_succeed(graph, conversation_a, alice):
-    message = messages.message_send(conversation=conversation_a, author=alice, text="Chào chị")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="Chào chị")
     for mode in ("server_error", "rate_limit"):
         fail_next(graph, mode)
         assert run_delivery(message) == "retry"
@@ -90,7 +90,7 @@ def test_transient_errors_retry_with_backoff_then_succeed(graph, conversation_a,
 
 def test_transient_errors_give_up_after_the_last_attempt(graph, conversation_a, alice, settings):
     settings.DELIVERY_MAX_ATTEMPTS = 2
-    message = messages.message_send(conversation=conversation_a, author=alice, text="Chào chị")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="Chào chị")
     fail_next(graph, "server_error", times=5)
     assert run_delivery(message) == "retry"
     assert run_delivery(message) == "failed"
@@ -113,7 +113,7 @@ def test_backoff_grows_and_stays_short():
 def test_permanent_errors_fail_at_once_in_plain_words(graph, conversation_a, alice, mode, words):
     conversation_a.workspace.language = "en"  # errors are recorded in the workspace's language
     conversation_a.workspace.save()
-    message = messages.message_send(conversation=conversation_a, author=alice, text="Chào chị")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="Chào chị")
     fail_next(graph, mode)
     assert run_delivery(message) == "failed"
     message.refresh_from_db()
@@ -126,7 +126,7 @@ def test_permanent_errors_fail_at_once_in_plain_words(graph, conversation_a, ali
 def test_expired_token_fails_and_flags_the_page_for_reconnect(graph, conversation_a, alice, page_a):
     page_a.workspace.language = "en"
     page_a.workspace.save()
-    message = messages.message_send(conversation=conversation_a, author=alice, text="Chào chị")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="Chào chị")
     fail_next(graph, "bad_token")
     assert run_delivery(message) == "failed"
     message.refresh_from_db()
@@ -135,19 +135,19 @@ def test_expired_token_fails_and_flags_the_page_for_reconnect(graph, conversatio
     assert page_a.needs_reconnect and "reconnect" in page_a.reconnect_reason
     # Further sends fail at once, without calling Meta, until an admin reconnects the page.
     calls = len(sent(graph))
-    later = messages.message_send(conversation=conversation_a, author=alice, text="Lần nữa")
+    later = outbound.message_send(conversation=conversation_a, author=alice, text="Lần nữa")
     assert run_delivery(later) == "failed"
     assert len(sent(graph)) == calls
 
 
 def test_unreachable_provider_is_transient(conversation_a, alice, settings):
     settings.META_GRAPH_URL = "http://127.0.0.1:1/v23.0"
-    message = messages.message_send(conversation=conversation_a, author=alice, text="Chào chị")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="Chào chị")
     assert run_delivery(message) == "retry"
 
 
 def test_send_inside_24h_is_not_audited(conversation_a, alice):
-    messages.message_send(conversation=conversation_a, author=alice, text="Chào chị")
+    outbound.message_send(conversation=conversation_a, author=alice, text="Chào chị")
     assert not PolicyAuditEntry.objects.exists()
 
 
@@ -156,13 +156,13 @@ def test_between_24h_and_7_days_needs_confirmation_then_goes_human_agent(
 ):
     conversation = customer_wrote(conversation_a, timedelta(days=2))
     with pytest.raises(ApplicationError) as refused:
-        messages.message_send(conversation=conversation, author=alice, text="Chị ơi")
+        outbound.message_send(conversation=conversation, author=alice, text="Chị ơi")
     assert refused.value.code == "policy.needs_confirmation"
     # Refusals speak the interface language: Vietnamese unless someone chose otherwise.
     assert "Tôi chỉ trả lời khách hàng này" in refused.value.message
     assert not Message.objects.filter(direction="out").exists()
 
-    message = messages.message_send(
+    message = outbound.message_send(
         conversation=conversation, author=alice, text="Chị ơi", confirmation=True
     )
     assert message.policy_tag == "HUMAN_AGENT"
@@ -183,7 +183,7 @@ def test_between_24h_and_7_days_needs_confirmation_then_goes_human_agent(
 def test_automation_never_uses_human_agent(conversation_a):
     conversation = customer_wrote(conversation_a, timedelta(days=2))
     with pytest.raises(ApplicationError) as refused:
-        messages.message_send(
+        outbound.message_send(
             conversation=conversation, author=None, text="Auto", automated=True, confirmation=True
         )
     assert refused.value.code == "policy.automation_outside_window"
@@ -194,11 +194,11 @@ def test_after_7_days_only_an_essential_notification_as_utility_template(
 ):
     conversation = customer_wrote(conversation_a, timedelta(days=10))
     with pytest.raises(ApplicationError) as refused:
-        messages.message_send(
+        outbound.message_send(
             conversation=conversation, author=alice, text="Sale 50%!", confirmation=True
         )
     assert refused.value.code == "policy.window_closed"
-    message = messages.message_send(
+    message = outbound.message_send(
         conversation=conversation,
         author=alice,
         text="Đơn hàng #123 đã được giao",
@@ -220,19 +220,19 @@ def test_refusal_reason_follows_the_active_language(conversation_a, alice):
 
     conversation = customer_wrote(conversation_a, timedelta(days=10))
     with translation.override("en"), pytest.raises(ApplicationError) as refused:
-        messages.message_send(conversation=conversation, author=alice, text="x")
+        outbound.message_send(conversation=conversation, author=alice, text="x")
     assert "7 days" in refused.value.message
 
 
 @pytest.mark.parametrize("text,code", [("   ", "empty"), ("x" * 2001, "too_long")])
 def test_bad_text_is_refused(conversation_a, alice, text, code):
     with pytest.raises(ApplicationError) as refused:
-        messages.message_send(conversation=conversation_a, author=alice, text=text)
+        outbound.message_send(conversation=conversation_a, author=alice, text=text)
     assert refused.value.code == code
 
 
 def test_html_is_sent_as_typed(graph, conversation_a, alice):
-    message = messages.message_send(
+    message = outbound.message_send(
         conversation=conversation_a, author=alice, text="<b>5%</b> & ok"
     )
     run_delivery(message)
@@ -240,7 +240,7 @@ def test_html_is_sent_as_typed(graph, conversation_a, alice):
 
 
 def test_attachment_is_sent_after_the_text(graph, conversation_a, alice):
-    message = messages.message_send(
+    message = outbound.message_send(
         conversation=conversation_a,
         author=alice,
         text="Ảnh mẫu",
@@ -256,7 +256,7 @@ def test_attachment_is_sent_after_the_text(graph, conversation_a, alice):
 
 
 def test_our_echo_after_delivery_does_not_duplicate(graph, client, page_a, conversation_a, alice):
-    message = messages.message_send(
+    message = outbound.message_send(
         conversation=conversation_a, author=alice, text="Dạ shop chào chị"
     )
     run_delivery(message)
@@ -270,7 +270,7 @@ def test_our_echo_after_delivery_does_not_duplicate(graph, client, page_a, conve
 
 
 def test_delivery_sweeper_requeues_stuck_pending_messages(conversation_a, alice):
-    message = messages.message_send(conversation=conversation_a, author=alice, text="x")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="x")
     assert delivery.message_deliver_sweep() == 0
     # Older than DELIVERY_SWEEP_AFTER_SECONDS, younger than DELIVERY_GIVE_UP_SECONDS.
     Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=5))
@@ -281,7 +281,7 @@ def test_disabled_channel_refuses_to_send(conversation_a, alice, page_a):
     page_a.is_active = False
     page_a.save()
     with pytest.raises(ApplicationError):
-        messages.message_send(conversation=conversation_a, author=alice, text="x")
+        outbound.message_send(conversation=conversation_a, author=alice, text="x")
 
 
 def test_instagram_reply_goes_through_me_messages(graph, client, ig_a, alice):
@@ -290,7 +290,7 @@ def test_instagram_reply_goes_through_me_messages(graph, client, ig_a, alice):
     conversation = customer_wrote(
         Conversation.objects.get(channel_account=ig_a), timedelta(minutes=5)
     )
-    message = messages.message_send(conversation=conversation, author=alice, text="Dạ còn ạ")
+    message = outbound.message_send(conversation=conversation, author=alice, text="Dạ còn ạ")
     assert run_delivery(message) == "sent"
     [call] = sent(graph)
     assert call["path"] == "/me/messages"
@@ -304,7 +304,7 @@ def test_instagram_past_7_days_has_no_utility(ig_a, client, alice):
     process_pending()
     conversation = customer_wrote(Conversation.objects.get(), timedelta(days=9))
     with pytest.raises(ApplicationError):
-        messages.message_send(
+        outbound.message_send(
             conversation=conversation, author=alice, text="x", purpose="order_update"
         )
 
@@ -312,5 +312,5 @@ def test_instagram_past_7_days_has_no_utility(ig_a, client, alice):
 def test_routing_claim_check_runs_before_the_policy(conversation_a, bob):
     """message_send calls routing's claim check: an agent must claim first."""
     with pytest.raises(ApplicationError):
-        messages.message_send(conversation=conversation_a, author=bob, text="Chào chị")
+        outbound.message_send(conversation=conversation_a, author=bob, text="Chào chị")
     assert not Message.objects.filter(direction="out").exists()

@@ -60,19 +60,19 @@ def test_event_committed_while_a_drain_runs_is_not_lost(client, page_a, settings
 
 
 def test_failing_event_does_not_stall_the_drain(client, page_a, settings, monkeypatch, wake_flags):
-    from conversations.services import messages
+    from conversations.services import inbound
 
     settings.INGEST_SHARDS = 1
     post(client, page_a, b"not json")  # fails cleanly (marked failed)
     _burst(client, page_a, 2)
-    original = messages.message_record_inbound
+    original = inbound.message_record_inbound
 
     def flaky(**kwargs):
         if kwargs["external_id"] == "m_burst_0":
             raise RuntimeError("transient bug")
         return original(**kwargs)
 
-    monkeypatch.setattr(messages, "message_record_inbound", flaky)
+    monkeypatch.setattr(inbound, "message_record_inbound", flaky)
     ingest.webhook_events_drain(shard=0)
     statuses = dict(
         WebhookEvent.objects.values_list("status").annotate().values_list("pk", "status")

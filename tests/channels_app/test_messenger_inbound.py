@@ -184,10 +184,10 @@ def test_customer_last_seen_moves_to_the_minute(page_a):
     """Activity status counts days: a chatty customer costs one customer write a minute."""
     from datetime import timedelta
 
-    from conversations.services import messages
+    from conversations.services import inbound
 
     def writes(mid: str, at):
-        messages.message_record_inbound(
+        inbound.message_record_inbound(
             channel_account=page_a, contact_external_id="psid-chatty", external_id=mid, sent_at=at
         )
         return Customer.objects.get().last_seen_at

@@ -13,10 +13,10 @@ from django.utils import timezone, translation
 from channels_app import providers
 from channels_app.models import ChannelAccount, PolicyAuditEntry
 from channels_app.services import delivery
-from conversations import selectors
 from conversations.models import Conversation, Message
 from conversations.presenters import present_rows
-from conversations.services import messages
+from conversations.selectors.rows import conversation_rows
+from conversations.services import inbound, outbound
 from inbox_project.errors import ApplicationError
 from tests.channels_app.meta import deliver, fixture
 from tests.channels_app.test_delivery import customer_wrote, fail_next, run_delivery, sent
@@ -52,7 +52,7 @@ def pending_reply(conversation, **fields) -> Message:
 
 
 def row_prefix(conversation) -> str:
-    rows = list(selectors.conversation_rows(Conversation.objects.filter(pk=conversation.pk)))
+    rows = list(conversation_rows(Conversation.objects.filter(pk=conversation.pk)))
     with translation.override("vi"):
         [row] = present_rows(rows, workspace=conversation.workspace)
     return row.ui.you
@@ -77,7 +77,7 @@ def test_a_reply_on_a_channel_that_cannot_send_is_refused_and_nothing_is_stored(
     before = Conversation.objects.values().get(pk=zalo_conversation.pk)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(ApplicationError) as refused:
-            messages.message_send(conversation=zalo_conversation, author=alice, text="Dạ có ạ")
+            outbound.message_send(conversation=zalo_conversation, author=alice, text="Dạ có ạ")
     assert refused.value.code == "policy.no_sending"
     assert refused.value.message == NO_SENDING_VI
     assert not Message.objects.filter(direction="out").exists()
@@ -119,7 +119,7 @@ def test_an_adapter_that_crashes_fails_the_delivery(graph, conversation_a):
 
 
 def test_a_permanent_provider_error_fails_with_the_providers_reason(graph, conversation_a, alice):
-    message = messages.message_send(conversation=conversation_a, author=alice, text="Chào chị")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="Chào chị")
     fail_next(graph, "user_unavailable")
     assert run_delivery(message) == "failed"
     message.refresh_from_db()
@@ -129,7 +129,7 @@ def test_a_permanent_provider_error_fails_with_the_providers_reason(graph, conve
 
 def test_the_last_transient_attempt_fails(graph, conversation_a, alice, settings):
     settings.DELIVERY_MAX_ATTEMPTS = 1
-    message = messages.message_send(conversation=conversation_a, author=alice, text="Chào chị")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="Chào chị")
     fail_next(graph, "server_error")
     assert run_delivery(message) == "failed"
     assert row_prefix(conversation_a) == "Chưa gửi được:"
@@ -137,11 +137,11 @@ def test_the_last_transient_attempt_fails(graph, conversation_a, alice, settings
 
 def test_the_sweeper_gives_up_on_a_reply_pending_too_long(conversation_a, alice, settings):
     settings.DELIVERY_GIVE_UP_SECONDS = 600
-    stuck = messages.message_send(conversation=conversation_a, author=alice, text="Lâu quá")
+    stuck = outbound.message_send(conversation=conversation_a, author=alice, text="Lâu quá")
     Message.objects.filter(pk=stuck.pk).update(
         created_at=timezone.now() - timedelta(minutes=11), delivery_error="Máy chủ Meta bận"
     )
-    recent = messages.message_send(conversation=conversation_a, author=alice, text="Vừa gửi")
+    recent = outbound.message_send(conversation=conversation_a, author=alice, text="Vừa gửi")
     Message.objects.filter(pk=recent.pk).update(created_at=timezone.now() - timedelta(minutes=5))
     assert delivery.message_deliver_sweep() == 1  # the recent one is re-queued
     stuck.refresh_from_db()
@@ -156,11 +156,11 @@ def test_the_sweeper_gives_up_on_a_reply_pending_too_long(conversation_a, alice,
 
 def test_the_give_up_time_counts_from_the_last_send_again(graph, conversation_a, alice, settings):
     settings.DELIVERY_GIVE_UP_SECONDS = 600
-    message = messages.message_send(conversation=conversation_a, author=alice, text="Chào chị")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="Chào chị")
     fail_next(graph, "user_unavailable")
     run_delivery(message)
     Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(hours=2))
-    messages.message_retry(message=message, user=alice)
+    outbound.message_retry(message=message, user=alice)
     assert delivery.message_deliver_sweep() == 0  # just queued again: neither re-queued nor failed
     message.refresh_from_db()
     assert message.delivery_status == "pending"
@@ -176,11 +176,11 @@ def test_the_give_up_time_counts_from_the_last_send_again(graph, conversation_a,
 def test_send_again_requeues_and_delivers_through_the_standin(
     graph, conversation_a, alice, django_capture_on_commit_callbacks
 ):
-    message = messages.message_send(conversation=conversation_a, author=alice, text="Dạ còn ạ")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="Dạ còn ạ")
     fail_next(graph, "user_unavailable")
     assert run_delivery(message) == "failed"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        retried = messages.message_retry(message=message, user=alice)
+        retried = outbound.message_retry(message=message, user=alice)
     assert len(callbacks) == 2  # the push and the delivery task, on commit
     retried.refresh_from_db()
     assert (retried.delivery_status, retried.delivery_error, retried.delivery_attempts) == (
@@ -197,22 +197,22 @@ def test_send_again_requeues_and_delivers_through_the_standin(
 
 
 def test_send_again_is_refused_unless_the_reply_failed(graph, conversation_a, alice):
-    message = messages.message_send(conversation=conversation_a, author=alice, text="Chào chị")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="Chào chị")
     with pytest.raises(ApplicationError) as refused:
-        messages.message_retry(message=message, user=alice)  # still pending
+        outbound.message_retry(message=message, user=alice)  # still pending
     assert refused.value.code == "not_failed"
     run_delivery(message)
     with pytest.raises(ApplicationError):
-        messages.message_retry(message=message, user=alice)  # sent
+        outbound.message_retry(message=message, user=alice)  # sent
     assert len(sent(graph)) == 1
 
 
 def test_send_again_is_refused_to_someone_who_may_not_reply(graph, conversation_a, alice, bob):
-    message = messages.message_send(conversation=conversation_a, author=alice, text="Chào chị")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="Chào chị")
     fail_next(graph, "user_unavailable")
     run_delivery(message)
     with pytest.raises(ApplicationError) as refused:
-        messages.message_retry(message=message, user=bob)  # an agent who did not claim it
+        outbound.message_retry(message=message, user=bob)  # an agent who did not claim it
     assert refused.value.code == "claim_required"
     message.refresh_from_db()
     assert message.delivery_status == "failed"
@@ -222,39 +222,39 @@ def test_send_again_is_refused_on_a_channel_that_cannot_send(zalo_conversation, 
     message = pending_reply(zalo_conversation)
     run_delivery(message)
     with pytest.raises(ApplicationError) as refused:
-        messages.message_retry(message=message, user=alice)
+        outbound.message_retry(message=message, user=alice)
     assert refused.value.code == "policy.no_sending"
     message.refresh_from_db()
     assert message.delivery_status == "failed"
 
 
 def test_send_again_checks_the_reply_window_again(graph, conversation_a, alice):
-    message = messages.message_send(conversation=conversation_a, author=alice, text="Chào chị")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="Chào chị")
     fail_next(graph, "user_unavailable")
     run_delivery(message)
     customer_wrote(conversation_a, timedelta(days=2))  # the 24 h window has passed since
     with pytest.raises(ApplicationError) as refused:
-        messages.message_retry(message=message, user=alice)
+        outbound.message_retry(message=message, user=alice)
     assert refused.value.code == "policy.needs_confirmation"
 
     # A reply the agent confirmed as HUMAN_AGENT keeps its confirmation.
-    tagged = messages.message_send(
+    tagged = outbound.message_send(
         conversation=conversation_a, author=alice, text="Dạ shop trả lời", confirmation=True
     )
     fail_next(graph, "user_unavailable")
     run_delivery(tagged)
-    messages.message_retry(message=tagged, user=alice)
+    outbound.message_retry(message=tagged, user=alice)
     assert run_delivery(tagged) == "sent"
     body = sent(graph)[-1]["body"]
     assert (body["messaging_type"], body["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
 
 
 def test_a_newer_message_replaces_the_not_sent_row(graph, page_a, conversation_a, alice):
-    message = messages.message_send(conversation=conversation_a, author=alice, text="Chào chị")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="Chào chị")
     fail_next(graph, "user_unavailable")
     run_delivery(message)
     assert row_prefix(conversation_a) == "Chưa gửi được:"
-    messages.message_record_inbound(
+    inbound.message_record_inbound(
         channel_account=page_a, contact_external_id="psid-a-1", external_id="m_new",
         sent_at=timezone.now(), text="Sao chưa thấy shop trả lời?",
     )  # fmt: skip
@@ -276,7 +276,7 @@ def comment(client, page_a):
 
 def test_a_commenter_is_refused_a_messenger_reply(comment, alice):
     with pytest.raises(ApplicationError) as refused:
-        messages.message_send(conversation=comment.conversation, author=alice, text="Chào bạn")
+        outbound.message_send(conversation=comment.conversation, author=alice, text="Chào bạn")
     assert refused.value.code == "policy.comment_only"
     assert not Message.objects.filter(direction="out").exists()
 

@@ -74,7 +74,7 @@ def test_sweeper_skips_fresh_and_recently_queued_events(
 def test_unexpected_errors_retry_then_fail_visibly(client, page_a, settings, monkeypatch):
     """A bug while processing leaves the event pending (retried by the sweeper) and, after
     WEBHOOK_MAX_ATTEMPTS, failed with the reason for an admin."""
-    from conversations.services import messages
+    from conversations.services import inbound
 
     settings.WEBHOOK_MAX_ATTEMPTS = 2
     post(client, page_a, encode(fixture("facebook", "message_text")))
@@ -83,7 +83,7 @@ def test_unexpected_errors_retry_then_fail_visibly(client, page_a, settings, mon
     def broken(**kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(messages, "message_record_inbound", broken)
+    monkeypatch.setattr(inbound, "message_record_inbound", broken)
     for expected in ("pending", "failed"):
         with pytest.raises(RuntimeError):
             ingest.webhook_event_process(workspace_id=event.workspace_id, event_id=event.pk)

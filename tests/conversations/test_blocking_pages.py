@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from conversations.models import Conversation, Message
-from conversations.services import actions
+from conversations.services import blocking
 from tests.factories import make_conversation
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def ws_url(name, **kwargs):
 
 @pytest.fixture
 def blocked(conversation_a, alice):
-    actions.customer_block(conversation=conversation_a, user=alice)
+    blocking.customer_block(conversation=conversation_a, user=alice)
     conversation_a.customer.refresh_from_db()
     return conversation_a
 

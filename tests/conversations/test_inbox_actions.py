@@ -17,7 +17,7 @@ from conversations.models import (
     Message,
     Order,
 )
-from conversations.services import actions
+from conversations.services import labels
 from conversations.services import status as status_services
 from conversations.templatetags.inbox import vnd
 from inbox_project.errors import ApplicationError
@@ -183,21 +183,21 @@ def test_labels_of_another_fanpage_are_refused(bob, claimed, workspace_a):
     other_page = make_channel_account(workspace_a, "facebook", "1002", "Page 2")
     theirs = Label.objects.create(workspace=workspace_a, channel_account=other_page, name="X")
     with pytest.raises(ApplicationError):
-        actions.conversation_label_add(conversation=claimed, user=bob, label_id=theirs.pk)
+        labels.conversation_label_add(conversation=claimed, user=bob, label_id=theirs.pk)
     shared = Label.objects.create(workspace=workspace_a, name="Everywhere")
-    actions.conversation_label_add(conversation=claimed, user=bob, label_id=shared.pk)
+    labels.conversation_label_add(conversation=claimed, user=bob, label_id=shared.pk)
 
 
 def test_labels_need_the_claim(adam, bob, conversation_a, workspace_a):
     Conversation.objects.filter(pk=conversation_a.pk).update(assignee=adam)
     label = Label.objects.create(workspace=workspace_a, name="VIP")
     with pytest.raises(ApplicationError):
-        actions.conversation_label_add(conversation=conversation_a, user=bob, label_id=label.pk)
+        labels.conversation_label_add(conversation=conversation_a, user=bob, label_id=label.pk)
 
 
 def test_deleting_a_label_keeps_history(client_for, alice, claimed, workspace_a, bob):
     label = Label.objects.create(workspace=workspace_a, name="Đã chốt")
-    actions.conversation_label_add(conversation=claimed, user=bob, label_id=label.pk)
+    labels.conversation_label_add(conversation=claimed, user=bob, label_id=label.pk)
     client = client_for(alice)
     client.post(reverse("label_update", kwargs={"ws": "shop-a", "pk": label.pk}), {"op": "delete"})
     label.refresh_from_db()

@@ -8,8 +8,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations import selectors
 from conversations.models import Conversation, Customer, Label, Message
+from conversations.selectors.filters import InboxFilters
+from conversations.selectors.rows import conversation_list_page
+from conversations.selectors.search import customer_matches, message_matches
 from tests.conversations.inbox_data import add_messages, label_all, make_many
 from tests.factories import make_channel_account, make_conversation
 
@@ -154,9 +156,9 @@ def test_filters_combine(client_for, bob, varied):
 
 
 def test_following_filter(client_for, bob, varied):
-    from conversations.services import actions
+    from conversations.services import read_state
 
-    actions.conversation_follow_toggle(conversation=varied["zalo"], user=bob)
+    read_state.conversation_follow_toggle(conversation=varied["zalo"], user=bob)
     response = client_for(bob).get(list_url(assign="following"), **HX)
     assert rows(response) == [varied["zalo"].pk]
 
@@ -210,14 +212,14 @@ def test_search_queries_can_use_their_indexes(workspace_a, page_a):
     workspace. Messages: the workspace is inside every indexed word (migration 0006), and the
     query is folded into constant words at plan time."""
     make_many(page_a, 3)
-    customers = selectors.customer_matches(workspace=workspace_a, q="Ngu thi")
+    customers = customer_matches(workspace=workspace_a, q="Ngu thi")
     _drop_other_indexes(Customer, keep="customer_search_trgm")
     plan = _plan(customers.values("id").query.sql_with_params())
     assert "Bitmap Index Scan on customer_search_trgm" in plan
     assert "inbox_customer_search" not in plan
     assert "workspace_id = " in plan.split("customer_search_trgm", 1)[1]
 
-    messages = selectors.message_matches(workspace=workspace_a, q="Còn HÀNG, nhé!")
+    messages = message_matches(workspace=workspace_a, q="Còn HÀNG, nhé!")
     _drop_other_indexes(Message, keep="message_words")
     plan = _plan(messages.values("id").query.sql_with_params())
     assert "Bitmap Index Scan on message_words" in plan
@@ -234,8 +236,8 @@ def test_search_shorter_than_two_letters_is_ignored(client_for, bob, page_a):
 def test_infinite_scroll_pages_with_a_cursor(client_for, bob, page_a):
     made = make_many(page_a, 7)
     client = client_for(bob)
-    first = selectors.conversation_list_page(
-        workspace=page_a.workspace, user=bob, filters=selectors.InboxFilters(), size=5
+    first = conversation_list_page(
+        workspace=page_a.workspace, user=bob, filters=InboxFilters(), size=5
     )
     assert [c.pk for c in first.rows] == [c.pk for c in made[:5]]
     response = client.get(list_url(cursor=first.next_cursor), **HX)

@@ -12,7 +12,6 @@ from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from conversations import selectors
 from conversations.models import (
     Customer,
     CustomerSearchDocument,
@@ -20,7 +19,8 @@ from conversations.models import (
     Message,
     SearchWords,
 )
-from conversations.services import actions, inbound_batch, messages
+from conversations.selectors.search import customer_matches, message_matches
+from conversations.services import inbound, inbound_batch, notes
 from tests.conversations.inbox_data import add_messages
 from tests.factories import make_channel_account, make_conversation, make_workspace
 
@@ -47,11 +47,11 @@ def words(message) -> list[str]:
 
 def test_message_search_words_on_every_write_path(page_a, conversation_a, bob):
     now = timezone.now()
-    inbound = messages.message_record_inbound(  # the raw INSERT … ON CONFLICT of _insert
+    received = inbound.message_record_inbound(  # the raw INSERT … ON CONFLICT of _insert
         channel_account=page_a, contact_external_id="psid-search", external_id="m_search_1",
         sent_at=now, text="Chị ĐẶNG Thị Ánh hỏi: CÒN HÀNG không?",
     )  # fmt: skip
-    echo = messages.message_record_echo(  # _insert too, outbound
+    echo = inbound.message_record_echo(  # _insert too, outbound
         channel_account=page_a, contact_external_id="psid-search", external_id="m_search_2",
         sent_at=now, text="Dạ còn ạ, đủ size",
     )  # fmt: skip
@@ -59,9 +59,9 @@ def test_message_search_words_on_every_write_path(page_a, conversation_a, bob):
         [inbound_batch.Inbound(channel_account=page_a, contact_external_id="psid-a-1",
                                external_id="m_search_3", sent_at=now, text="Còn MÀU đỏ?")]
     )  # fmt: skip
-    note = actions.conversation_note_add(conversation=conversation_a, user=bob, text="Khách quen")
+    note = notes.conversation_note_add(conversation=conversation_a, user=bob, text="Khách quen")
     add_messages(conversation_a, 3)  # bulk_create
-    assert words(inbound) == ["chi", "dang", "thi", "anh", "hoi", "con", "hang", "khong"]
+    assert words(received) == ["chi", "dang", "thi", "anh", "hoi", "con", "hang", "khong"]
     assert words(echo) == ["da", "con", "a", "du", "size"]
     assert words(batched) == ["con", "mau", "do"]
     assert words(note) == ["khach", "quen"]
@@ -72,9 +72,9 @@ def test_message_search_words_on_every_write_path(page_a, conversation_a, bob):
 def test_message_search_words_follow_an_edit(page_a):
     conversation = make_conversation(page_a, "psid-edit", "Lê Hoa", text="Xin chào")
     Message.objects.filter(conversation=conversation).update(text="Đổi size giúp em")
-    found = selectors.message_matches(workspace=page_a.workspace, q="doi size")
+    found = message_matches(workspace=page_a.workspace, q="doi size")
     assert [m.conversation_id for m in found] == [conversation.pk]
-    assert not selectors.message_matches(workspace=page_a.workspace, q="xin chao").exists()
+    assert not message_matches(workspace=page_a.workspace, q="xin chao").exists()
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_message_words_match_whole_words_in_order(page_a, query, found):
     conversation = make_conversation(
         page_a, "psid-words", "Khách", text="Shop ơi, còn hàng không? Size M, sđt 0912345678"
     )
-    matches = selectors.message_matches(workspace=page_a.workspace, q=query)
+    matches = message_matches(workspace=page_a.workspace, q=query)
     assert list(matches.values_list("conversation_id", flat=True)) == (
         [conversation.pk] if found else []
     )
@@ -127,8 +127,8 @@ def test_customer_search_document_follows_every_change(page_a):
     customer.name = "Trần Thị B"
     customer.save()
     workspace = page_a.workspace
-    assert list(selectors.customer_matches(workspace=workspace, q="tran thi")) == [customer]
-    assert not selectors.customer_matches(workspace=workspace, q="do duc").exists()
+    assert list(customer_matches(workspace=workspace, q="tran thi")) == [customer]
+    assert not customer_matches(workspace=workspace, q="do duc").exists()
     assert not stale(Customer, "search_document", CustomerSearchDocument()).exists()
 
 
@@ -138,9 +138,9 @@ def test_customer_search_document_follows_every_change(page_a):
 def test_customer_phone_found_the_way_agents_type_it(page_a, query):
     conversation = make_conversation(page_a, "psid-phone", "Lan")
     Customer.objects.filter(pk=conversation.customer_id).update(phones=["+84912345678"])
-    found = selectors.customer_matches(workspace=page_a.workspace, q=query)
+    found = customer_matches(workspace=page_a.workspace, q=query)
     assert list(found.values_list("pk", flat=True)) == [conversation.customer_id]
-    assert not selectors.customer_matches(workspace=page_a.workspace, q="0913").exists()
+    assert not customer_matches(workspace=page_a.workspace, q="0913").exists()
 
 
 def test_bulk_seed_copy_fills_the_search_columns(db):

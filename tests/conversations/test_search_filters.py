@@ -9,8 +9,9 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations import selectors
 from conversations.models import Conversation, Customer, Message
+from conversations.selectors.filters import InboxFilters
+from conversations.selectors.rows import conversation_list_page
 from tests.factories import make_conversation
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -72,10 +73,10 @@ def test_ranked_search_pages_through_both_groups_once(bob, page_a, workspace_a):
     ]
     for age, c in enumerate(reversed(names + texts)):
         _aged(c, age)
-    filters = selectors.InboxFilters(q="hoa", status="")
+    filters = InboxFilters(q="hoa", status="")
     seen, cursor = [], None
     while True:
-        page = selectors.conversation_list_page(
+        page = conversation_list_page(
             workspace=workspace_a, user=bob, filters=filters, cursor=cursor, size=2
         )
         seen += [c.pk for c in page.rows]

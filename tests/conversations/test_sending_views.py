@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conversations.models import Conversation, Message
-from conversations.services import messages
+from conversations.services import comments, outbound
 from tests.factories import make_channel_account, make_conversation
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def test_send_again_puts_the_reply_back_to_sending(client_for, alice, conversati
 
 
 def test_send_again_refused_is_a_toast_and_changes_nothing(client_for, alice, bob, conversation_a):
-    message = messages.message_send(conversation=conversation_a, author=alice, text="Chào chị")
+    message = outbound.message_send(conversation=conversation_a, author=alice, text="Chào chị")
     response = client_for(alice).post(
         url("message_retry", conversation_a, message_pk=message.pk), **HX
     )
@@ -147,7 +147,7 @@ def test_the_channels_page_says_receives_only_for_a_channel_without_a_sender(
 def test_a_commenters_composer_offers_the_comment_replies_and_no_tag_purposes(
     client_for, alice, page_a
 ):
-    comment = messages.comment_record(
+    comment = comments.comment_record(
         channel_account=page_a, contact_external_id="psid-c-1", external_id="post_1_c1",
         verb="add", sent_at=timezone.now(), text="Giá bao nhiêu shop?", contact_name="Hà",
         post_id="post_1", post_url="https://www.facebook.com/post_1",

@@ -12,7 +12,7 @@ from django.utils import translation
 from conversations import live
 from conversations.live import Render
 from conversations.models import Conversation, Label, Message, MessageKind
-from conversations.services import actions
+from conversations.services import labels, orders
 from conversations.system_lines import system_line
 from routing import services as routing
 from tests.factories import make_user
@@ -107,8 +107,8 @@ def test_services_store_facts_and_a_fallback_in_the_workspace_language(
     conversation_a, workspace_a, adam
 ):
     label = Label.objects.create(workspace=workspace_a, channel_account=None, name="VIP")
-    actions.conversation_label_add(conversation=conversation_a, user=adam, label_id=label.pk)
-    actions.order_create(conversation=conversation_a, user=adam, amount_vnd=350000, items=[])
+    labels.conversation_label_add(conversation=conversation_a, user=adam, label_id=label.pk)
+    orders.order_create(conversation=conversation_a, user=adam, amount_vnd=350000, items=[])
     added, order = Message.objects.filter(conversation=conversation_a, kind="system").order_by("id")
     assert added.meta == {"event": "label_added", "label": "VIP", "actor_id": adam.pk,
                           "actor_name": "Adam"}  # fmt: skip

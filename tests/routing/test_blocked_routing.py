@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from conversations.models import Conversation, Customer
-from conversations.services import actions
+from conversations.services import blocking
 from routing import selectors, services
 from routing.models import AssignmentChange, ChannelAgent
 from tests.routing.conftest import bulk_conversations, configure, go_online, membership
@@ -48,7 +48,7 @@ def test_the_waiting_pool_leaves_blocked_customers_out_until_unblocked(
 ):
     configure(workspace_a, mode="manual")  # they pile up unassigned
     blocked, normal = bulk_conversations(page_a, 2)
-    actions.customer_block(conversation=blocked, user=alice)
+    blocking.customer_block(conversation=blocked, user=alice)
     assert selectors.waiting_count(workspace_id=workspace_a.pk) == 1
     configure(workspace_a, mode="round_robin")
     assert services.assign_waiting_sweep(now=timezone.now()) == 1
@@ -56,7 +56,7 @@ def test_the_waiting_pool_leaves_blocked_customers_out_until_unblocked(
     assert blocked.assignee_id is None
     assert services.assign_waiting_sweep(now=timezone.now()) == 0  # nothing left waiting
 
-    actions.customer_unblock(customer=blocked.customer, user=alice, reason="Khách đã trả tiền")
+    blocking.customer_unblock(customer=blocked.customer, user=alice, reason="Khách đã trả tiền")
     assert selectors.waiting_count(workspace_id=workspace_a.pk) == 1
     assert services.assign_waiting(workspace_id=workspace_a.pk, now=timezone.now()) == 1
     blocked.refresh_from_db()

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from conversations.domain_events import OwnerChanged
 from conversations.models import Conversation
-from conversations.services import acting, messages
+from conversations.services import acting, inbound
 from conversations.services import status as conversation_status
 from routing import policies, services
 from routing.models import AssignmentChange, ChannelAgent
@@ -32,7 +32,7 @@ def test_policy_close_keeps_the_handler_and_a_return_frees_it():
 
 
 def write_again(page, external_id: str):
-    return messages.message_record_inbound(
+    return inbound.message_record_inbound(
         channel_account=page,
         contact_external_id="psid-a-1",
         external_id=external_id,
