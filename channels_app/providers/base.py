@@ -144,7 +144,10 @@ class Ignored(Event):
 @dataclass(frozen=True)
 class OutboundMessage:
     """What to send. `recipient_id` is the contact's provider id; `comment_id` turns it into a
-    private reply; `messaging_type`/`tag`/`purpose` come from conversations.policies."""
+    private reply. `purpose` is the reply policy's neutral send purpose
+    (conversations.policies.Purpose: "" a standard reply, "human_agent", "notification") and
+    `notification` the essential notification's topic; each adapter maps them to its own
+    wire format."""
 
     message_id: int
     recipient_id: str
@@ -152,9 +155,8 @@ class OutboundMessage:
     attachments: tuple[dict, ...] = ()
     reply_to_external_id: str = ""
     comment_id: str = ""
-    messaging_type: str = "RESPONSE"
-    tag: str = ""
     purpose: str = ""
+    notification: str = ""
     public_comment_reply_to: str = ""  # send as a public reply under this comment instead
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from channels_app.models import ChannelAccount
 from channels_app.providers import UnknownProvider, get_adapter
 from channels_app.providers.base import Action, OutboundMessage, PayloadError, ProviderError
+from conversations import policies
 from conversations.models import DeliveryStatus, Direction, Message, MessageKind
 from conversations.services import messages
 
@@ -40,14 +41,15 @@ def retry_delay(attempt: int) -> float:
 
 
 def outbound_for(message: Message) -> OutboundMessage:
+    """The neutral message to send: its purpose is the one the reply policy recorded."""
     meta = message.meta or {}
+    purpose, notification = policies.purpose_of(message.policy_tag)
     return OutboundMessage(
         message_id=message.pk, recipient_id=message.conversation.contact.external_id,
         text=message.text, attachments=tuple(message.attachments or ()),
         reply_to_external_id=message.reply_to_external_id,
         comment_id=meta.get("private_reply_to", ""),
-        messaging_type=meta.get("messaging_type") or "RESPONSE", tag=meta.get("tag", ""),
-        purpose=meta.get("purpose", ""),
+        purpose=str(purpose), notification=notification or meta.get("purpose", ""),
         public_comment_reply_to=meta.get("reply_to_comment", "")
         if message.kind == MessageKind.COMMENT else "",
     )  # fmt: skip

@@ -632,9 +632,8 @@ def _create_outbound(
     reply_to_external_id: str = "",
 ) -> Message:  # fmt: skip
     meta = dict(meta or {})
-    if decision is not None and decision.messaging_type:
-        meta.update(messaging_type=decision.messaging_type, tag=decision.tag,
-                    purpose=decision.purpose)  # fmt: skip
+    if decision is not None and decision.notification:
+        meta.update(purpose=decision.notification)  # the notification's topic
     message = Message.objects.create(
         workspace_id=conversation.workspace_id, conversation=conversation,
         channel_account_id=conversation.channel_account_id, direction=Direction.OUT, kind=kind,
@@ -679,8 +678,8 @@ def _audit(*, message: Message, conversation: Conversation, decision, now: datet
     PolicyAuditEntry.objects.create(
         workspace_id=message.workspace_id, channel_account_id=message.channel_account_id,
         conversation=conversation, message=message, user=message.author,
-        is_automated=message.is_automated, tag=decision.tag or decision.messaging_type,
-        purpose=decision.purpose, hours_since_inbound=hours, created_at=now,
+        is_automated=message.is_automated, tag=decision.purpose,
+        purpose=decision.notification, hours_since_inbound=hours, created_at=now,
     )  # fmt: skip
 
 
@@ -824,7 +823,7 @@ def message_retry(*, message: Message, user, now: datetime | None = None) -> Mes
 
     Refused when the message is not a failed reply, when the person may not reply on this
     conversation (the claim check), when the channel cannot send, or when the reply window
-    no longer allows it (a HUMAN_AGENT reply keeps its confirmation; anything else has to
+    no longer allows it (a human_agent reply keeps its confirmation; anything else has to
     be written again through the composer)."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -850,15 +849,15 @@ def message_retry(*, message: Message, user, now: datetime | None = None) -> Mes
         if locked.kind == MessageKind.INBOX and not meta.get("private_reply_to"):
             decision = policies.send_decision(
                 kind=account.kind, last_inbound_at=conversation.last_inbound_at, now=now,
-                automated=locked.is_automated, confirmed=locked.policy_tag == "HUMAN_AGENT",
+                automated=locked.is_automated,
+                confirmed=locked.policy_tag == policies.Purpose.HUMAN_AGENT,
                 purpose=meta.get("purpose") or None, channel_settings=account.settings,
                 commented=_commented(conversation),
             )  # fmt: skip
             if not decision.allowed:
                 raise ApplicationError(str(decision.reason), code=f"policy.{decision.code}")
-            if decision.messaging_type:
-                meta.update(messaging_type=decision.messaging_type, tag=decision.tag,
-                            purpose=decision.purpose)  # fmt: skip
+            if decision.notification:
+                meta.update(purpose=decision.notification)  # the notification's topic
             locked.policy_tag = decision.policy_tag
             fields.append("policy_tag")
         locked.meta = meta

@@ -17,7 +17,7 @@ from channels_app.providers.base import (
     Subscription,
     clean_text,
 )
-from channels_app.providers.meta import signature
+from channels_app.providers.meta import signature, wire
 from channels_app.providers.meta.errors import PLAIN
 from channels_app.providers.meta.messaging import METADATA_PREFIX
 
@@ -118,16 +118,20 @@ def message_bodies(*, account, outbound: OutboundMessage) -> list[dict]:
         else {"id": outbound.recipient_id}
     )
     metadata = f"{METADATA_PREFIX}{outbound.message_id}"
-    common: dict = {"recipient": recipient, "messaging_type": outbound.messaging_type}
-    if outbound.tag:
-        common["tag"] = outbound.tag
+    try:
+        messaging_type, tag = wire.messaging_type_and_tag(outbound.purpose)
+    except ValueError as exc:
+        raise PayloadError(str(exc)) from None
+    common: dict = {"recipient": recipient, "messaging_type": messaging_type}
+    if tag:
+        common["tag"] = tag
     if outbound.reply_to_external_id:
         common["reply_to"] = {"mid": outbound.reply_to_external_id}
-    if outbound.messaging_type == "UTILITY":
+    if messaging_type == wire.UTILITY:
         templates = {**DEFAULT_UTILITY_TEMPLATES, **account.settings.get("utility_templates", {})}
         template = {
             "template_type": "utility",
-            "name": templates.get(outbound.purpose, outbound.purpose),
+            "name": templates.get(outbound.notification, outbound.notification),
             "language": account.settings.get("utility_language", "vi"),
             "parameters": {"body": outbound.text},
         }
