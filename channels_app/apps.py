@@ -8,6 +8,7 @@ class ChannelsAppConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        import channels_app.tasks  # noqa: F401 - registered by name for enqueue_on_commit
         from channels_app.models import ChannelAccount
         from channels_app.services.ingest import channel_accounts_forget
 
