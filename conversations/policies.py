@@ -93,6 +93,12 @@ CHANNEL_WINDOWS: dict[str, ChannelWindow] = {
     "email": ChannelWindow(standard=None),
 }
 
+
+def channel_window_register(kind: str, window: ChannelWindow) -> None:
+    """A provider adapter's own window for a kind (channels_app calls it at start-up)."""
+    CHANNEL_WINDOWS[kind] = window
+
+
 ANY = object()
 
 

@@ -218,6 +218,9 @@ class ProviderAdapter:
     kind: ClassVar[str] = ""
     # The key in conversations.policies.CHANNEL_WINDOWS that governs replies on this kind.
     window_rule: ClassVar[str] = ""
+    # A new kind declares its reply window here (a conversations.policies.ChannelWindow);
+    # channels_app registers it in CHANNEL_WINDOWS at start-up. None: the table has its row.
+    reply_window_rule: ClassVar[object | None] = None
     actions: ClassVar[frozenset[str]] = frozenset()
 
     # --- the webhook edge --------------------------------------------------------------------

@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conversations import events, policies, selectors
+from conversations import events, policies, reply_limits, selectors
 from conversations.models import (
     Contact,
     Conversation,
@@ -47,7 +47,6 @@ log = logging.getLogger(__name__)
 
 LIVE = [ConversationStatus.OPEN, ConversationStatus.CLOSED]
 PREVIEW_LENGTH = 200
-MAX_TEXT = {"facebook": 2000, "instagram": 1000}
 ATTACHMENT_LABELS = {
     "image": "[Image]", "video": "[Video]", "audio": "[Audio]", "file": "[File]",
     "sticker": "[Sticker]", "location": "[Location]",
@@ -560,7 +559,7 @@ def _check_text(*, kind: str, text: str, attachments: Sequence[dict]) -> str:
     text = (text or "").strip()
     if not text and not attachments:
         raise ApplicationError(_("Write a message first."), code="empty")
-    limit = MAX_TEXT.get(kind)
+    limit = reply_limits.max_text(kind)  # declared by the channel's provider adapter
     if limit and len(text) > limit:
         raise ApplicationError(
             _("The message is too long: at most %(limit)s characters.") % {"limit": limit},
