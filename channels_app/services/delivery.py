@@ -52,7 +52,7 @@ def outbound_for(message: Message) -> OutboundMessage:
         text=message.text, attachments=tuple(message.attachments or ()),
         reply_to_external_id=message.reply_to_external_id,
         comment_id=meta.get("private_reply_to", ""),
-        purpose=str(purpose), notification=notification or meta.get("purpose", ""),
+        purpose=str(purpose), notification=notification,
         public_comment_reply_to=meta.get("reply_to_comment", "")
         if message.kind == MessageKind.COMMENT else "",
     )  # fmt: skip
