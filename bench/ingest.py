@@ -597,7 +597,7 @@ def main() -> int:
         flags = [ingest.WAKE_KEY.format(shard=shard) for shard in range(settings.INGEST_SHARDS)]
         flush_queue("ingest")
         WebhookEvent.objects.filter(status="pending").update(status="processed")
-        ingest._flags().delete(*flags)  # the dropped drains' flags: nothing is queued now
+        ingest.wake_flags().delete(*flags)  # the dropped drains' flags: nothing is queued now
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
         listener = PushListener(workspace.pk)
@@ -620,7 +620,7 @@ def main() -> int:
         # drain clears its flag on every pass, so hold them only once the worker is idle.
         wait_until_idle(worker_name)
         for flag in flags:
-            ingest._flags().set(flag, "bench", ex=600)
+            ingest.wake_flags().set(flag, "bench", ex=600)
         listener.times.clear()
         log(f"processing: storing {args.events} events (drains held)")
         run(closed_loop_count(port, lambda: requests.build("webhook"), args.events, conns))
@@ -628,7 +628,7 @@ def main() -> int:
         cpu_before = cpu_seconds(worker.pid)
         postgres = PostgresCPU(BENCH_DB)
         for shard, flag in enumerate(flags):
-            ingest._flags().delete(flag)
+            ingest.wake_flags().delete(flag)
             ingest.webhook_events_wake(shard=shard)
         complete = listener.wait_for(args.events, timeout=max(120, args.events / 10))
         worker_cpu = cpu_seconds(worker.pid) - cpu_before

@@ -134,7 +134,7 @@ class WebhookEvent(models.Model):
 
 
 class PolicyAuditEntry(models.Model):
-    """One policy-tagged send (HUMAN_AGENT, Utility Message): who, when, where, why (AD4)."""
+    """One send outside the standard window (human_agent, notification): who, when, where, why."""
 
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
     channel_account = models.ForeignKey(
@@ -148,7 +148,7 @@ class PolicyAuditEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     is_automated = models.BooleanField(default=False)
-    tag = models.CharField(_("tag"), max_length=40)  # HUMAN_AGENT, UTILITY
+    tag = models.CharField(_("tag"), max_length=40)  # the send purpose: human_agent, notification
     purpose = models.CharField(_("purpose"), max_length=40, blank=True)
     # Hours since the customer's last message when the send was allowed.
     hours_since_inbound = models.FloatField(null=True, blank=True)

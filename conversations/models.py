@@ -323,7 +323,8 @@ class Message(models.Model):
     delivery_status = models.CharField(max_length=10, choices=DeliveryStatus.choices, blank=True)
     delivery_error = models.TextField(blank=True)
     delivery_attempts = models.PositiveSmallIntegerField(default=0)
-    # Meta policy: RESPONSE, HUMAN_AGENT, UTILITY:<purpose> (empty off Meta channels).
+    # The reply policy's neutral send purpose: "" (a standard reply), "human_agent",
+    # "notification:<topic>" (conversations.policies.Decision.policy_tag).
     policy_tag = models.CharField(max_length=40, blank=True)
     # The words of `text` for the inbox search (see SearchWords), written by PostgreSQL: a
     # stored generated column, so every write path fills it, COPY included.

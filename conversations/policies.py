@@ -8,10 +8,15 @@ Two tables, one module, so the next Meta change is a one-line edit:
   channel that cannot send (no sending adapter) refuses every reply, and a customer who only
   commented has no Messenger window (public reply or the one private reply instead).
 
-Meta facts (PLATFORMS.md A7, C3): 24 h standard window -> RESPONSE; 24 h–7 days a human reply
-only, tagged HUMAN_AGENT; after that an essential notification as a Utility Message template
-(Meta refuses CONFIRMED_EVENT_UPDATE / POST_PURCHASE_UPDATE / ACCOUNT_UPDATE since
-2026-04-27). Instagram has HUMAN_AGENT only. Automation never uses HUMAN_AGENT.
+The decision is provider-neutral: allowed or not (needs confirmation, template only, refused
+with a reason), and the `Purpose` a reply goes out under: an ordinary reply, a person's
+confirmed answer in the extended window (`human_agent`) or an essential notification sent as a
+template (`notification`, with its topic). Each adapter maps the purpose to its own wire words
+(Meta's: `channels_app/providers/meta/wire.py`).
+
+Meta's windows (facts and sources in docs/providers.md, "Reply windows"): 24 h standard
+window; 24 h–7 days a human reply only; after that an essential notification as a Utility
+Message template (Messenger only). Automation never uses the extended window.
 """
 
 from __future__ import annotations
@@ -34,6 +39,21 @@ class Phase(StrEnum):
     NO_SENDING = "no_sending"  # the channel's provider has no sending adapter: receive only
 
 
+class Purpose(StrEnum):
+    """What a reply that may go out is, in no provider's words."""
+
+    STANDARD = ""  # an ordinary reply: inside the standard window, or a channel without one
+    HUMAN_AGENT = "human_agent"  # the extended window: a person's confirmed direct answer
+    NOTIFICATION = "notification"  # an essential notification, sent as a template
+
+
+class Verdict(StrEnum):
+    ALLOWED = "allowed"
+    NEEDS_CONFIRMATION = "needs_confirmation"  # allowed once the agent confirms
+    TEMPLATE_ONLY = "template_only"  # only an essential notification (a template) may go out
+    REFUSED = "refused"
+
+
 class Author(StrEnum):
     HUMAN = "human"
     AUTOMATION = "automation"
@@ -50,14 +70,17 @@ PURPOSES = {
 @dataclass(frozen=True)
 class ChannelWindow:
     standard: timedelta | None  # None: no window at all
-    human_agent: timedelta | None = None  # how long HUMAN_AGENT replies stay allowed
-    utility: bool = False  # essential notifications as Utility Message templates
-    meta: bool = False  # Meta Send API: messaging_type / tag apply
+    human_agent: timedelta | None = None  # how long confirmed human replies stay allowed
+    utility: bool = False  # essential notifications as templates
+    # Replies carry a purpose (standard / human_agent / notification) and comments open no
+    # messaging window: Meta's rules.
+    meta: bool = False
     setting: str = ""  # ChannelAccount.settings key (hours) overriding `standard`
 
 
 # Every channel kind declares its window here and nowhere else. Zalo's customer-service
-# window is unsettled in public sources (PLATFORMS.md D5): a per-channel setting, 48 h default.
+# window is unsettled in public sources (docs/providers.md, "Reply windows"): a per-channel
+# setting, 48 h default.
 CHANNEL_WINDOWS: dict[str, ChannelWindow] = {
     "facebook": ChannelWindow(
         standard=timedelta(hours=24), human_agent=timedelta(days=7), utility=True, meta=True
@@ -70,20 +93,25 @@ CHANNEL_WINDOWS: dict[str, ChannelWindow] = {
     "email": ChannelWindow(standard=None),
 }
 
+
+def channel_window_register(kind: str, window: ChannelWindow) -> None:
+    """A provider adapter's own window for a kind (channels_app calls it at start-up)."""
+    CHANNEL_WINDOWS[kind] = window
+
+
 ANY = object()
 
 
 @dataclass(frozen=True)
 class Outcome:
     allowed: bool
-    messaging_type: str = ""  # RESPONSE | MESSAGE_TAG | UTILITY ("" off Meta)
-    tag: str = ""  # HUMAN_AGENT
+    purpose: Purpose = Purpose.STANDARD
     reason: object = ""  # lazy translatable text when refused
     code: str = ""
 
 
-def allow(messaging_type: str = "RESPONSE", tag: str = "") -> Outcome:
-    return Outcome(True, messaging_type=messaging_type, tag=tag)
+def allow(purpose: Purpose = Purpose.STANDARD) -> Outcome:
+    return Outcome(True, purpose=purpose)
 
 
 def refuse(code: str, reason) -> Outcome:
@@ -130,15 +158,15 @@ COMMENT_ONLY = _(
 RULES: tuple[Rule, ...] = (
     Rule(Phase.NO_SENDING, ANY, ANY, ANY, ANY, refuse("no_sending", NO_SENDING)),
     Rule(Phase.COMMENTS, ANY, ANY, ANY, ANY, refuse("comment_only", COMMENT_ONLY)),
-    Rule(Phase.UNLIMITED, ANY, ANY, ANY, ANY, allow("")),
-    Rule(Phase.OPEN, ANY, ANY, ANY, ANY, allow("RESPONSE")),
-    Rule(Phase.HUMAN_AGENT, ANY, ANY, True, True, allow("UTILITY")),
-    Rule(Phase.HUMAN_AGENT, Author.HUMAN, True, ANY, ANY, allow("MESSAGE_TAG", "HUMAN_AGENT")),
+    Rule(Phase.UNLIMITED, ANY, ANY, ANY, ANY, allow()),
+    Rule(Phase.OPEN, ANY, ANY, ANY, ANY, allow()),
+    Rule(Phase.HUMAN_AGENT, ANY, ANY, True, True, allow(Purpose.NOTIFICATION)),
+    Rule(Phase.HUMAN_AGENT, Author.HUMAN, True, ANY, ANY, allow(Purpose.HUMAN_AGENT)),
     Rule(Phase.HUMAN_AGENT, Author.HUMAN, False, ANY, ANY,
          refuse("needs_confirmation", NEEDS_CONFIRMATION)),
     Rule(Phase.HUMAN_AGENT, Author.AUTOMATION, ANY, ANY, ANY,
          refuse("automation_outside_window", NO_AUTOMATION)),
-    Rule(Phase.CLOSED, ANY, ANY, True, True, allow("UTILITY")),
+    Rule(Phase.CLOSED, ANY, ANY, True, True, allow(Purpose.NOTIFICATION)),
     Rule(Phase.CLOSED, ANY, ANY, ANY, True, refuse("window_closed", CLOSED_META)),
     Rule(Phase.CLOSED, ANY, ANY, ANY, False, refuse("window_closed", CLOSED_NO_UTILITY)),
 )  # fmt: skip
@@ -146,25 +174,41 @@ RULES: tuple[Rule, ...] = (
 
 @dataclass(frozen=True)
 class Decision:
+    """May the reply go out, and as what. `purpose` is the neutral send purpose (the adapter
+    maps it to its provider's words), `notification` the essential notification's topic
+    (PURPOSES) when the purpose is NOTIFICATION. `free_messages_left` is how many messages the
+    channel still lets us send before the customer writes again (None: no such count)."""
+
     allowed: bool
     phase: Phase
-    messaging_type: str = ""
-    tag: str = ""
-    purpose: str = ""
+    verdict: Verdict = Verdict.ALLOWED
+    purpose: Purpose = Purpose.STANDARD
+    notification: str = ""
     reason: object = ""
     code: str = ""
+    free_messages_left: int | None = None
 
     @property
     def policy_tag(self) -> str:
-        """What Message.policy_tag records: RESPONSE, HUMAN_AGENT, UTILITY:<purpose>."""
-        if self.messaging_type == "UTILITY":
-            return f"UTILITY:{self.purpose}"
-        return self.tag or self.messaging_type
+        """What Message.policy_tag records: "" (a standard reply), "human_agent",
+        "notification:<topic>"."""
+        if self.purpose == Purpose.NOTIFICATION:
+            return f"{Purpose.NOTIFICATION}:{self.notification}"
+        return str(self.purpose)
 
     @property
     def is_tagged(self) -> bool:
         """Sends outside the standard window: recorded for the audit log."""
-        return self.messaging_type in {"MESSAGE_TAG", "UTILITY"}
+        return self.purpose != Purpose.STANDARD
+
+
+def purpose_of(policy_tag: str) -> tuple[Purpose, str]:
+    """A stored Message.policy_tag back to (purpose, notification topic)."""
+    name, _sep, topic = (policy_tag or "").partition(":")
+    try:
+        return Purpose(name), topic
+    except ValueError:  # nothing else is ever written; an unknown record is a standard reply
+        return Purpose.STANDARD, ""
 
 
 def channel_window(kind: str, channel_settings: dict | None = None) -> ChannelWindow:
@@ -225,7 +269,8 @@ def send_decision(
     phase = window_phase(window=window, last_inbound_at=last_inbound_at, now=now,
                          can_send=can_send, commented=commented)  # fmt: skip
     if purpose and purpose not in PURPOSES:
-        return Decision(False, phase, reason=_("Unknown notification purpose."), code="purpose")
+        return Decision(False, phase, verdict=Verdict.REFUSED,
+                        reason=_("Unknown notification purpose."), code="purpose")  # fmt: skip
     author = Author.AUTOMATION if automated else Author.HUMAN
     facts = (phase, author, bool(confirmed), bool(purpose), window.utility)
     for rule in RULES:
@@ -236,14 +281,25 @@ def send_decision(
     else:  # pragma: no cover - the table is total; a gap is a bug, refuse safely
         outcome = refuse("no_rule", CLOSED_WINDOW)
     if outcome.allowed and not window.meta:
-        outcome = allow("")
+        outcome = allow()
     elif not outcome.allowed and not window.meta and phase != Phase.NO_SENDING:
         outcome = refuse(outcome.code, CLOSED_WINDOW)
     return Decision(
-        outcome.allowed, phase, messaging_type=outcome.messaging_type, tag=outcome.tag,
-        purpose=(purpose or "") if outcome.messaging_type == "UTILITY" else "",
+        outcome.allowed, phase, verdict=_verdict(outcome, phase=phase, window=window),
+        purpose=outcome.purpose,
+        notification=(purpose or "") if outcome.purpose == Purpose.NOTIFICATION else "",
         reason=outcome.reason, code=outcome.code,
     )  # fmt: skip
+
+
+def _verdict(outcome: Outcome, *, phase: Phase, window: ChannelWindow) -> Verdict:
+    if outcome.allowed:
+        return Verdict.ALLOWED
+    if outcome.code == "needs_confirmation":
+        return Verdict.NEEDS_CONFIRMATION
+    if outcome.code == "window_closed" and phase == Phase.CLOSED and window.utility:
+        return Verdict.TEMPLATE_ONLY
+    return Verdict.REFUSED
 
 
 @dataclass(frozen=True)
@@ -313,7 +369,7 @@ def needs_comment_lookup(*, kind: str, last_inbound_at: datetime | None) -> bool
 
 
 def private_reply_refusal(*, comment_created_at: datetime, already_replied: bool, now: datetime):
-    """Meta allows one private reply per comment, within 7 days of it (PLATFORMS.md B5).
+    """Meta allows one private reply per comment, within 7 days of it (docs/providers.md).
     Returns the refusal reason, or None when allowed."""
     if already_replied:
         return _("This comment already has a private reply: Meta allows only one.")

@@ -1,6 +1,7 @@
 """Real-shaped Meta webhook bodies for the provider simulator and the benchmark.
 
-Shapes follow PLATFORMS.md A5 (Messenger), B2 (page comments) and C2 (Instagram). Bodies are
+Shapes follow Meta's Messenger, page-comment and Instagram webhooks (docs/providers.md, "Meta
+Graph API facts"). Bodies are
 serialised like Meta's (unicode escaped) and signed with META_APP_SECRET.
 """
 

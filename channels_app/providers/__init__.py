@@ -1,6 +1,6 @@
 """Provider adapters, one package per kind; look them up with `get_adapter(kind)`.
 
-Only channels_app imports from here (ARCHITECTURE.md invariant 5).
+Only channels_app imports from here: everything else sees the neutral shapes of `base.py`.
 """
 
 from __future__ import annotations
@@ -32,6 +32,19 @@ def get_adapter(kind: str) -> ProviderAdapter:
 
 def supported_kinds() -> frozenset[str]:
     return frozenset(ADAPTERS)
+
+
+def declare_to_conversations() -> None:
+    """Tell conversations what each registered adapter declares for it (the reply text limit,
+    a reply window for a kind its table does not have): conversations sits below
+    channels_app and never imports an adapter. Run at start-up (ChannelsAppConfig.ready)."""
+    from conversations import policies, reply_limits
+
+    for kind in supported_kinds():
+        adapter = get_adapter(kind)
+        reply_limits.max_text_register(kind, adapter.max_text_length)
+        if adapter.reply_window_rule is not None:
+            policies.channel_window_register(kind, adapter.reply_window_rule)
 
 
 def can_send(kind: str) -> bool:

@@ -144,7 +144,10 @@ class Ignored(Event):
 @dataclass(frozen=True)
 class OutboundMessage:
     """What to send. `recipient_id` is the contact's provider id; `comment_id` turns it into a
-    private reply; `messaging_type`/`tag`/`purpose` come from conversations.policies."""
+    private reply. `purpose` is the reply policy's neutral send purpose
+    (conversations.policies.Purpose: "" a standard reply, "human_agent", "notification") and
+    `notification` the essential notification's topic; each adapter maps them to its own
+    wire format."""
 
     message_id: int
     recipient_id: str
@@ -152,9 +155,8 @@ class OutboundMessage:
     attachments: tuple[dict, ...] = ()
     reply_to_external_id: str = ""
     comment_id: str = ""
-    messaging_type: str = "RESPONSE"
-    tag: str = ""
     purpose: str = ""
+    notification: str = ""
     public_comment_reply_to: str = ""  # send as a public reply under this comment instead
 
 
@@ -185,6 +187,17 @@ class Subscription:
 
 
 @dataclass(frozen=True)
+class SubscriptionCheck:
+    """What a subscription check found and did. `outcome` is "ok", "resubscribed" or
+    "unknown"; `detail` is the plain-words line the channels page shows (a lazy translation,
+    rendered in the workspace's language with `params`)."""
+
+    outcome: str
+    detail: object
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Action:
     """A provider action on an existing message: hide/unhide, like/unlike a comment."""
 
@@ -196,13 +209,50 @@ class Action:
 
 
 class ProviderAdapter:
-    """Five duties: verify, parse, send, reply window, actions; optionally customer profiles
-    and webhook subscription health. One instance per kind."""
+    """Everything provider-specific that generic code asks about: the webhook edge (headers
+    kept, the answer, the handshake, the signature, which external id names the channel),
+    parse, send (limits, media hosts, plain-words errors), reply window, actions; optionally
+    customer profiles, webhook subscription health and credential refresh. One instance per
+    kind; the facts behind each declaration are in docs/providers.md."""
 
     kind: ClassVar[str] = ""
     # The key in conversations.policies.CHANNEL_WINDOWS that governs replies on this kind.
     window_rule: ClassVar[str] = ""
+    # A new kind declares its reply window here (a conversations.policies.ChannelWindow);
+    # channels_app registers it in CHANNEL_WINDOWS at start-up. None: the table has its row.
+    reply_window_rule: ClassVar[object | None] = None
     actions: ClassVar[frozenset[str]] = frozenset()
+
+    # --- the webhook edge --------------------------------------------------------------------
+    # Request headers stored with each body, so a replay can verify it again.
+    kept_headers: ClassVar[tuple[str, ...]] = ("Content-Type", "User-Agent")
+    # The answer to a delivery that was stored (the provider retries anything else).
+    ack_status: ClassVar[int] = 200
+    ack_body: ClassVar[str] = ""
+    # What one channel account is at this provider ("page", "official account", "shop",
+    # "mailbox"): its id is ChannelAccount.external_id, read off each parsed event by
+    # `event_account_id`.
+    account_id_name: ClassVar[str] = "account"
+
+    def event_account_id(self, event: Event) -> str:
+        """The external id of the ChannelAccount this event belongs to (a batched body may
+        carry events of several of the provider app's accounts)."""
+        return event.account_external_id
+
+    # --- what may be sent and fetched ----------------------------------------------------------
+    # The longest reply text the provider accepts (characters; None: no known limit), and the
+    # largest attachment it takes (bytes; None: no known limit).
+    max_text_length: ClassVar[int | None] = None
+    max_attachment_bytes: ClassVar[int | None] = None
+    # Hosts (and their subdomains) inbound media and profile pictures may be downloaded from,
+    # on top of the deployment's MEDIA_DOWNLOAD_HOSTS.
+    media_hosts: ClassVar[tuple[str, ...]] = ()
+
+    def explain_error(self, code: str):
+        """Plain words (a lazy translation) for one of this provider's error codes that the
+        generic services name: "token_expired" (the channel must be reconnected),
+        "not_confirmed" (the provider did not confirm a change). None when it has none."""
+        return None
 
     # verify
     def verify_handshake(self, *, account, params: Mapping[str, str]) -> str | None:
@@ -265,6 +315,21 @@ class ProviderAdapter:
     def subscription_renew(self, *, account, fields: tuple[str, ...]) -> None:
         """Subscribe our app again. Raises ProviderError."""
         raise NotImplementedError
+
+    def check_subscription(self, *, account) -> SubscriptionCheck:
+        """Read the account's webhook subscription and renew it when it lapsed (the generic
+        service `channel_account_subscription_check` records the outcome). Only called
+        when `supports_subscriptions`; raises ProviderError."""
+        raise NotImplementedError
+
+    # credential refresh (optional): providers whose access tokens expire and are renewed
+    # with a single-use refresh token (Zalo, Shopee). Meta's Page tokens do not.
+    def refresh_credentials(self, *, account, credentials: Mapping) -> dict | None:
+        """New credentials to store for `account` (decrypted `credentials` in, the whole new
+        dict out), or None when nothing needs renewing. The caller holds the account's row
+        lock, so two workers never spend the same single-use refresh token. Raises
+        ProviderError."""
+        return None
 
 
 def clean_text(value, *, limit: int | None = None) -> str:

@@ -1,1 +1,2 @@
-"""The provider edge's write side: ingest.py (webhooks in) and delivery.py (messages out)."""
+"""The provider edge's services: ingest/ (webhooks in), delivery (messages out), profiles,
+media, subscriptions and credentials; they ask the adapters, never a provider package."""

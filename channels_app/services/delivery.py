@@ -25,29 +25,34 @@ from django.utils.translation import gettext_lazy as _
 from channels_app.models import ChannelAccount
 from channels_app.providers import UnknownProvider, get_adapter
 from channels_app.providers.base import Action, OutboundMessage, PayloadError, ProviderError
+from conversations import policies
 from conversations.models import DeliveryStatus, Direction, Message, MessageKind
 from conversations.services import comments, delivery_status
+from inbox_project.backoff import backoff_seconds
+from inbox_project.on_commit import enqueue_on_commit
 
 log = logging.getLogger(__name__)
 
+DELIVER_TASK = "channels_app.tasks.message_deliver_task"
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_MAX_SECONDS = 60.0
 
 
 def retry_delay(attempt: int) -> float:
     """2, 4, 8, 16 … seconds, capped: short enough for a Celery countdown (never minutes)."""
-    return min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
+    return backoff_seconds(attempt, base=BACKOFF_BASE_SECONDS, cap=BACKOFF_MAX_SECONDS)
 
 
 def outbound_for(message: Message) -> OutboundMessage:
+    """The neutral message to send: its purpose is the one the reply policy recorded."""
     meta = message.meta or {}
+    purpose, notification = policies.purpose_of(message.policy_tag)
     return OutboundMessage(
         message_id=message.pk, recipient_id=message.conversation.contact.external_id,
         text=message.text, attachments=tuple(message.attachments or ()),
         reply_to_external_id=message.reply_to_external_id,
         comment_id=meta.get("private_reply_to", ""),
-        messaging_type=meta.get("messaging_type") or "RESPONSE", tag=meta.get("tag", ""),
-        purpose=meta.get("purpose", ""),
+        purpose=str(purpose), notification=notification,
         public_comment_reply_to=meta.get("reply_to_comment", "")
         if message.kind == MessageKind.COMMENT else "",
     )  # fmt: skip
@@ -135,10 +140,17 @@ def _fail(message: Message, text, language: str, *, code: str) -> None:
     delivery_status.message_mark_failed(message=message, error=plain, code=code)
 
 
-def _reconnect_text(account: ChannelAccount):
-    from channels_app.providers.meta.errors import PLAIN
+RECONNECT = _("The channel's access has expired or was revoked: an admin must reconnect it.")
 
-    return PLAIN["token_expired"] if account.needs_reconnect else _("This channel is disabled.")
+
+def _reconnect_text(account: ChannelAccount):
+    """The adapter's own words for a channel to reconnect, else generic ones."""
+    if not account.needs_reconnect:
+        return _("This channel is disabled.")
+    try:
+        return get_adapter(account.kind).explain_error("token_expired") or RECONNECT
+    except UnknownProvider:
+        return RECONNECT
 
 
 def _handle_error(*, message: Message, account, error: ProviderError, language: str,
@@ -158,17 +170,8 @@ def _handle_error(*, message: Message, account, error: ProviderError, language: 
 
 
 def _schedule_retry(message: Message, delay: float) -> None:
-    from channels_app.tasks import message_deliver_task
-
-    def enqueue():
-        try:
-            message_deliver_task.apply_async(
-                args=[message.workspace_id, message.pk], countdown=delay, retry=False
-            )
-        except Exception:  # the delivery sweeper picks it up
-            log.warning("could not schedule a retry of message %s", message.pk, exc_info=True)
-
-    transaction.on_commit(enqueue)
+    """After the commit; a broker outage is logged and the delivery sweeper picks it up."""
+    enqueue_on_commit(DELIVER_TASK, message.workspace_id, message.pk, countdown=delay)
 
 
 def message_deliver_action(*, workspace_id: int, message_id: int, action: str) -> str:
@@ -206,8 +209,6 @@ def message_deliver_sweep(
     """Re-queue outbound messages left pending (broker down at send time, worker killed);
     fail those still pending `give_up_after` seconds (DELIVERY_GIVE_UP_SECONDS) after they
     were queued, so nobody waits on "Sending" for ever. Returns how many were re-queued."""
-    from channels_app.tasks import message_deliver_task
-
     age = settings.DELIVERY_SWEEP_AFTER_SECONDS if older_than is None else older_than
     give_up = settings.DELIVERY_GIVE_UP_SECONDS if give_up_after is None else give_up_after
     now = now or timezone.now()
@@ -228,11 +229,7 @@ def message_deliver_sweep(
         retry_at = meta.get("retry_at")
         if retry_at and datetime.fromisoformat(retry_at) > cutoff:
             continue  # a scheduled retry is still due
-        try:
-            message_deliver_task.apply_async(args=[workspace_id, pk], retry=False)
-        except Exception:
-            log.warning("could not re-queue message %s", pk, exc_info=True)
-            break
+        enqueue_on_commit(DELIVER_TASK, workspace_id, pk)  # broker down: the next sweep
         queued += 1
     return queued
 

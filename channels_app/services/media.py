@@ -1,9 +1,9 @@
-"""Inbound media: copy provider CDN links into our storage before they expire (PLATFORMS.md A5:
-"Attachment URLs are CDN links that expire, so download and store media promptly").
+"""Inbound media: copy provider CDN links into our storage before they expire (the links are
+signed and short-lived; see docs/providers.md, "Media copies").
 
 `message_media_download_enqueue` is called on commit by the inbound path; the task downloads
 each wanted attachment of the message (streamed, size cap, content-type check, overall
-timeout) into Django's default storage under a per-workspace path, then records the result on
+timeout, only from the channel adapter's media hosts and MEDIA_DOWNLOAD_HOSTS) into Django's default storage under a per-workspace path, then records the result on
 the attachment's JSON in one short transaction and pushes the updated bubble:
 
     {"type": "image", "url": <original, kept>, "stored_path": "attachments/7/2026/11/….jpg",
@@ -41,8 +41,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels_app.http import thread_session
+from channels_app.providers import UnknownProvider, get_adapter
 from conversations import events, files
 from conversations.models import Message
+from inbox_project.backoff import backoff_seconds
+from inbox_project.on_commit import enqueue_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,9 @@ EXTENSIONS = files.EXTENSIONS
 CHUNK_BYTES = 64 * 1024
 SPOOL_BYTES = 1024 * 1024  # larger downloads spill from memory to a temporary file
 ERROR_TEXT_LIMIT = 200
+DOWNLOAD_TASK = "channels_app.tasks.message_media_download_task"
+BACKOFF_BASE_SECONDS = 5.0
+BACKOFF_MAX_SECONDS = 300.0
 
 
 # --- pure rules ---------------------------------------------------------------------------------
@@ -109,7 +115,17 @@ def storage_name(*, workspace_id: int, folder: str, content_type: str, now: date
 
 def retry_delay(attempt: int) -> float:
     """5, 10, 20, 40 … seconds, capped at 5 minutes."""
-    return min(300.0, 5.0 * 2 ** max(0, attempt - 1))
+    return backoff_seconds(attempt, base=BACKOFF_BASE_SECONDS, cap=BACKOFF_MAX_SECONDS)
+
+
+def download_hosts(kind: str) -> tuple[str, ...]:
+    """Where media of a channel of `kind` may come from: its adapter's CDN hosts and the
+    deployment's MEDIA_DOWNLOAD_HOSTS (the stand-in in development, a proxy, …)."""
+    try:
+        own = get_adapter(kind).media_hosts
+    except UnknownProvider:
+        own = ()
+    return tuple(dict.fromkeys((*own, *settings.MEDIA_DOWNLOAD_HOSTS)))
 
 
 # --- downloading ----------------------------------------------------------------------------------
@@ -138,13 +154,16 @@ class Stored:
 def download_to_storage(
     url: str, *, accept: Callable[[str], bool], name_for: Callable[[str], str],
     max_bytes: int | None = None, timeout: float | None = None,
+    hosts: Sequence[str] | None = None,
 ) -> Stored:  # fmt: skip
-    """Stream `url` into default storage. Raises DownloadError; never leaves a partial file."""
+    """Stream `url` into default storage, from `hosts` only (MEDIA_DOWNLOAD_HOSTS when not
+    given). Raises DownloadError; never leaves a partial file."""
     max_bytes = settings.MEDIA_DOWNLOAD_MAX_BYTES if max_bytes is None else max_bytes
     timeout = settings.MEDIA_DOWNLOAD_TIMEOUT if timeout is None else timeout
     deadline = time.monotonic() + timeout
     try:
-        with _open(url, timeout=timeout) as response:
+        hosts = settings.MEDIA_DOWNLOAD_HOSTS if hosts is None else hosts
+        with _open(url, timeout=timeout, hosts=hosts) as response:
             status = response.status_code
             if status in (408, 425, 429) or status >= 500:
                 raise DownloadError("http", f"HTTP {status}", transient=True)
@@ -199,12 +218,12 @@ def host_allowed(url: str, allowed: Sequence[str]) -> bool:
     )
 
 
-def _open(url: str, *, timeout: float) -> requests.Response:
-    """GET `url`, following redirects by hand so every hop is checked against
-    MEDIA_DOWNLOAD_HOSTS (Meta's lookaside links redirect to its CDN)."""
+def _open(url: str, *, timeout: float, hosts: Sequence[str]) -> requests.Response:
+    """GET `url`, following redirects by hand so every hop is checked against `hosts`
+    (Meta's lookaside links redirect to its CDN)."""
     current = url
     for _ in range(MAX_REDIRECTS + 1):
-        if not host_allowed(current, settings.MEDIA_DOWNLOAD_HOSTS):
+        if not host_allowed(current, hosts):
             raise DownloadError("host", urlsplit(current).hostname or "none")
         response = thread_session().get(
             current, stream=True, timeout=(min(10.0, timeout), timeout), allow_redirects=False
@@ -236,22 +255,11 @@ def message_media_download_enqueue(
 ) -> bool:  # fmt: skip
     """Queue the download of a message's media after the current transaction commits (at once
     when none is open). Pass the message's `attachments` to skip messages with nothing to
-    fetch without a publish. Returns False when there is nothing to do."""
+    fetch without a publish. Returns False when there is nothing to do. A broker outage
+    leaves the media a link until `manage.py media_backfill` (see docs/providers.md)."""
     if attachments is not None and not attachments_downloadable(attachments):
         return False
-
-    def publish():
-        from channels_app.tasks import message_media_download_task
-
-        try:
-            message_media_download_task.apply_async(
-                args=[workspace_id, message_id], countdown=countdown, retry=False
-            )
-        except Exception:  # broker down: the media stays a link (see docs/providers.md)
-            log.warning("could not queue the media download of message %s", message_id,
-                        exc_info=True)  # fmt: skip
-
-    transaction.on_commit(publish)
+    enqueue_on_commit(DOWNLOAD_TASK, workspace_id, message_id, countdown=countdown)
     return True
 
 
@@ -262,7 +270,8 @@ def message_media_download(*, workspace_id: int, message_id: int,
     now = now or timezone.now()
     message = (
         Message.objects.filter(workspace_id=workspace_id, pk=message_id)
-        .only("pk", "workspace_id", "attachments")
+        .select_related("channel_account")
+        .only("pk", "workspace_id", "attachments", "channel_account__kind")
         .first()
     )
     if message is None:
@@ -270,6 +279,7 @@ def message_media_download(*, workspace_id: int, message_id: int,
     wanted = [(i, a) for i, a in enumerate(message.attachments or []) if attachment_wanted(a)]
     if not wanted:
         return "skipped"
+    hosts = download_hosts(message.channel_account.kind)
     allowed = settings.MEDIA_ALLOWED_CONTENT_TYPES
     max_attempts = settings.MEDIA_DOWNLOAD_MAX_ATTEMPTS
     changes: dict[int, tuple[str, dict]] = {}
@@ -287,6 +297,7 @@ def message_media_download(*, workspace_id: int, message_id: int,
                     workspace_id=workspace_id, folder="attachments", content_type=ct, now=now,
                     token=secrets.token_urlsafe(18),
                 ),
+                hosts=hosts,
             )  # fmt: skip
         except DownloadError as error:
             final = not error.transient or attempt >= max_attempts

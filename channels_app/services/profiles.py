@@ -35,8 +35,11 @@ from channels_app.models import ContactProfileFetch
 from channels_app.providers import UnknownProvider, get_adapter, supported_kinds
 from channels_app.providers.base import Profile, ProviderError
 from channels_app.services import media
+from channels_app.services.delivery import channel_account_flag_reconnect
 from conversations import events
 from conversations.models import Contact, Conversation, ConversationStatus, Customer
+from inbox_project.backoff import backoff_seconds
+from inbox_project.on_commit import enqueue_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,9 @@ RUNNING_FOR = timedelta(minutes=2)
 RETRY_FAILED_AFTER = timedelta(days=1)
 STALE_AFTER = timedelta(hours=1)
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
+FETCH_TASK = "channels_app.tasks.contact_profile_fetch_task"
+BACKOFF_BASE_SECONDS = 10.0
+BACKOFF_MAX_SECONDS = 600.0
 
 
 def profile_kinds() -> list[str]:
@@ -57,7 +63,7 @@ def profile_kinds() -> list[str]:
 
 def retry_delay(attempt: int) -> float:
     """10, 20, 40 … seconds, capped at 10 minutes."""
-    return min(600.0, 10.0 * 2 ** max(0, attempt - 1))
+    return backoff_seconds(attempt, base=BACKOFF_BASE_SECONDS, cap=BACKOFF_MAX_SECONDS)
 
 
 # --- queueing ---------------------------------------------------------------------------------
@@ -68,19 +74,7 @@ def contact_profile_fetch_enqueue(
 ) -> None:
     """Queue the profile lookup of one contact after the current transaction commits (at
     once when none is open). A broker outage only delays it: the backfill finds the contact."""
-
-    def publish():
-        from channels_app.tasks import contact_profile_fetch_task
-
-        try:
-            contact_profile_fetch_task.apply_async(
-                args=[workspace_id, contact_id], countdown=countdown, retry=False
-            )
-        except Exception:
-            log.warning("could not queue the profile lookup of contact %s", contact_id,
-                        exc_info=True)  # fmt: skip
-
-    transaction.on_commit(publish)
+    enqueue_on_commit(FETCH_TASK, workspace_id, contact_id, countdown=countdown)
 
 
 def contact_profiles_backfill(*, batch: int | None = None, now: datetime | None = None) -> int:
@@ -161,7 +155,7 @@ def contact_profile_fetch(*, workspace_id: int, contact_id: int,
     except ProviderError as error:
         return _failed(contact=contact, account=account, error=error, attempt=attempt)
     if not profile.name and not profile.avatar_url:
-        # Meta answers an empty object when it will not show the profile (PLATFORMS.md).
+        # Meta answers an empty object when it will not show the profile (docs/providers.md).
         _finish(contact, Status.GAVE_UP, error="the provider returned no profile")
         return "gave_up"
     avatar, stored_name = _avatar(contact=contact, profile=profile, now=now)
@@ -201,8 +195,6 @@ def _failed(*, contact: Contact, account, error: ProviderError, attempt: int) ->
     if error.provider_message:
         text = f"{text} ({error.provider_message})"
     if error.reconnect:  # delivery's path: an admin must reconnect the channel
-        from channels_app.services.delivery import channel_account_flag_reconnect
-
         channel_account_flag_reconnect(account=account, reason=text)
         _finish(contact, Status.PENDING, error=text)  # the backfill retries after a reconnect
         return "reconnect"
@@ -234,7 +226,7 @@ def _avatar(*, contact: Contact, profile: Profile, now: datetime) -> tuple[str, 
                 workspace_id=contact.workspace_id, folder="avatars", content_type=ct, now=now,
                 token=secrets.token_urlsafe(18),
             ),
-            max_bytes=AVATAR_MAX_BYTES,
+            max_bytes=AVATAR_MAX_BYTES, hosts=media.download_hosts(contact.channel_account.kind),
         )  # fmt: skip
     except media.DownloadError as error:
         log.info("avatar of contact %s not copied: %s", contact.pk, error)

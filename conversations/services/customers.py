@@ -2,8 +2,8 @@
 two customer records that turn out to be the same person.
 
 A Facebook commenter is known by the id the feed webhook gives; when an agent answers the
-comment privately, Meta's Send API answers with the person's Messenger id (PSID, PLATFORMS.md
-B5, marked unverified there, hence `META_LINK_PRIVATE_REPLY_RECIPIENT`). Linking that PSID to
+comment privately, Meta's Send API answers with the person's Messenger id (PSID; docs/providers.md,
+marked unverified there, hence `META_LINK_PRIVATE_REPLY_RECIPIENT`). Linking that PSID to
 the commenter's customer means their Messenger answer opens under the customer the agent
 already knows, with the comment in the same timeline, instead of as a stranger.
 """

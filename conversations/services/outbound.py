@@ -104,9 +104,8 @@ def outbound_create(
     reply_to_external_id: str = "",
 ) -> Message:  # fmt: skip
     meta = dict(meta or {})
-    if decision is not None and decision.messaging_type:
-        meta.update(messaging_type=decision.messaging_type, tag=decision.tag,
-                    purpose=decision.purpose)  # fmt: skip
+    if decision is not None and decision.notification:
+        meta.update(purpose=decision.notification)  # the notification's topic
     message = Message.objects.create(
         workspace_id=conversation.workspace_id, conversation=conversation,
         channel_account_id=conversation.channel_account_id, direction=Direction.OUT, kind=kind,
@@ -128,7 +127,7 @@ def message_retry(*, message: Message, user, now: datetime | None = None) -> Mes
 
     Refused when the message is not a failed reply, when the person may not reply on this
     conversation (the claim check), when the channel cannot send, or when the reply window
-    no longer allows it (a HUMAN_AGENT reply keeps its confirmation; anything else has to
+    no longer allows it (a human_agent reply keeps its confirmation; anything else has to
     be written again through the composer)."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -154,15 +153,14 @@ def message_retry(*, message: Message, user, now: datetime | None = None) -> Mes
         if locked.kind == MessageKind.INBOX and not meta.get("private_reply_to"):
             decision = policies.send_decision(
                 kind=account.kind, last_inbound_at=conversation.last_inbound_at, now=now,
-                automated=locked.is_automated, confirmed=locked.policy_tag == "HUMAN_AGENT",
+                automated=locked.is_automated, confirmed=locked.policy_tag == policies.Purpose.HUMAN_AGENT,
                 purpose=meta.get("purpose") or None, channel_settings=account.settings,
                 commented=_commented(conversation),
             )  # fmt: skip
             if not decision.allowed:
                 raise ApplicationError(str(decision.reason), code=f"policy.{decision.code}")
-            if decision.messaging_type:
-                meta.update(messaging_type=decision.messaging_type, tag=decision.tag,
-                            purpose=decision.purpose)  # fmt: skip
+            if decision.notification:
+                meta.update(purpose=decision.notification)  # the notification's topic
             locked.policy_tag = decision.policy_tag
             fields.append("policy_tag")
         locked.meta = meta

@@ -9,11 +9,10 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 
+from conversations import reply_limits
 from conversations.models import Conversation
 from conversations.services.acting import conversation_assert_can_act
 from inbox_project.errors import ApplicationError
-
-MAX_TEXT = {"facebook": 2000, "instagram": 1000}
 
 
 def conversation_lock(conversation: Conversation) -> Conversation:
@@ -37,7 +36,7 @@ def text_check(*, kind: str, text: str, attachments: Sequence[dict]) -> str:
     text = (text or "").strip()
     if not text and not attachments:
         raise ApplicationError(_("Write a message first."), code="empty")
-    limit = MAX_TEXT.get(kind)
+    limit = reply_limits.max_text(kind)  # declared by the channel's provider adapter
     if limit and len(text) > limit:
         raise ApplicationError(
             _("The message is too long: at most %(limit)s characters.") % {"limit": limit},

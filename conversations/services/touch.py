@@ -117,7 +117,7 @@ TOUCH_ROW = "(%s::bigint, %s::bigint, %s::timestamptz, %s::text, %s::boolean, %s
 class InboundTouch:
     """What `n` new customer messages change on one conversation; `at` and `preview` are the
     newest one's, `opens_window` whether it is a message (a comment does not open Meta's
-    reply window, PLATFORMS.md A7)."""
+    reply window: docs/providers.md)."""
 
     conversation_id: int
     workspace_id: int

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from accounts.models import User
 from channels_app.models import ChannelAccount
+from conversations import policies
 from conversations.models import (
     Contact,
     Conversation,
@@ -330,7 +331,6 @@ class _Builder:
                 text=content.AUTO_GREETING.format(you=conv.customer.persona.you),
                 is_automated=True, author_label=content.AUTO_LABEL,
                 external_id=self._external_id(account, "out"),
-                policy_tag="RESPONSE" if account.kind == "facebook" else "",
             )  # fmt: skip
 
     def _shop_says(self, conv: _Conversation, turn: Turn, at: datetime, author: User) -> None:
@@ -352,9 +352,9 @@ class _Builder:
             message.meta = {"private_reply_to": conv.comment.external_id}
             conv.private_reply = message
         if account.kind == "facebook":
-            if conv.last_inbox_in is not None:  # Meta's window: 24 h, then HUMAN_AGENT
+            if conv.last_inbox_in is not None:  # Meta's window: 24 h, then human_agent
                 recent = at - conv.last_inbox_in < timedelta(hours=24)
-                message.policy_tag = "RESPONSE" if recent else "HUMAN_AGENT"
+                message.policy_tag = "" if recent else policies.Purpose.HUMAN_AGENT
             if self.rng.random() < 0.04:  # typed in Meta's own Page inbox, came back as echo
                 message.author, message.author_label = None, content.PAGE_INBOX_LABEL
         if turn.closes_order:

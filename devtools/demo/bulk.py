@@ -246,7 +246,7 @@ class _Generator:
             author = str(assignee) if assignee else "\\N"
             # Unclaimed but answered: typed in the provider's own inbox (an echo, no author).
             out_label = self.page_inbox if kind == "facebook" and not assignee else ""
-            policy = "RESPONSE" if kind == "facebook" else ""
+            policy = ""  # a standard reply
             texts = []
             for j in range(m):
                 direction, mkind = pattern.directions[j], pattern.kinds[j]

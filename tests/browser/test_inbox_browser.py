@@ -178,7 +178,7 @@ def test_past_24_hours_the_agent_confirms_a_direct_reply(open_inbox, shop):
     box.press("Enter")
     expect(page.locator("#timeline-items .msg-out").last).to_contain_text("Dạ em trả lời chị")
     sent = Message.objects.get(conversation=shop["first"], direction="out")
-    assert sent.policy_tag == "HUMAN_AGENT"
+    assert sent.policy_tag == "human_agent"
 
 
 def test_past_7_days_only_an_essential_notification_and_refusals_are_shown(open_inbox, shop, db):
@@ -197,7 +197,7 @@ def test_past_7_days_only_an_essential_notification_and_refusals_are_shown(open_
     box.type("Đơn hàng của chị đã giao")
     box.press("Enter")
     expect(page.locator("#timeline-items .msg-out").last).to_contain_text("Đơn hàng của chị")
-    assert Message.objects.get(direction="out").policy_tag == "UTILITY:order_update"
+    assert Message.objects.get(direction="out").policy_tag == "notification:order_update"
     # The server refuses (another agent took the customer meanwhile): a clear message.
     other = make_user("an@a.test", "An", shop["workspace"], "agent")
     claim(shop["first"], other)

@@ -47,11 +47,11 @@ def wake_flags():
 
     def clear():
         ingest.webhook_wakes_wait()  # a wake-up still on its way would set a flag later
-        for key in ingest._flags().scan_iter("ingest:wake:*"):
-            ingest._flags().delete(key)
+        for key in ingest.wake_flags().scan_iter("ingest:wake:*"):
+            ingest.wake_flags().delete(key)
 
     clear()
-    yield ingest._flags()
+    yield ingest.wake_flags()
     clear()
 
 

@@ -4,6 +4,7 @@ and stay replayable; implausible provider times are refused, never dated 1969.""
 import copy
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from channels_app.models import WebhookEvent
@@ -35,7 +36,7 @@ def test_deeply_nested_body_fails_at_once_without_retry(client, page_a, depth):
 def test_deeply_nested_body_fails_the_same_way_through_the_drain(client, page_a, wake_flags):
     post(client, page_a, nested(5_000))
     event = WebhookEvent.objects.get()
-    shard = event.pk % ingest.settings.INGEST_SHARDS
+    shard = event.pk % settings.INGEST_SHARDS
     ingest.webhook_events_drain(shard=shard)
     event.refresh_from_db()
     assert (event.status, event.attempts) == ("failed", 1)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from channels_app.models import ChannelAccount
 from channels_app.providers.base import Subscription
+from channels_app.providers.meta import subscriptions as meta_subscriptions
 from channels_app.services import subscriptions
 from tests.channels_app.standin_http import (
     fail_next,
@@ -118,7 +119,7 @@ def test_instagram_keeps_the_messenger_fields_of_a_page_we_also_serve(graph, pag
 def test_verdict_rules():
     mine = Subscription(target_id="1", apps={APP: ("messages", "feed"), "999": ("feed",)})
     unlisted = Subscription(target_id="1", apps={APP: None})
-    verdict = subscriptions.subscription_verdict
+    verdict = meta_subscriptions.subscription_verdict
     assert verdict(subscription=mine, app_id=APP, wanted=["messages"], require_all=True) == (
         "ok",
         (),
@@ -135,7 +136,9 @@ def test_verdict_rules():
     assert verdict(subscription=unlisted, app_id=APP, wanted=["x"], require_all=True)[0] == "ok"
 
 
-def test_the_sweep_queues_due_accounts_only(graph, page_a, ig_a, workspace_b):
+def test_the_sweep_queues_due_accounts_only(
+    graph, page_a, ig_a, workspace_b, django_capture_on_commit_callbacks
+):
     recent = make_channel_account(workspace_b, "facebook", "2002", "Checked")
     ChannelAccount.objects.filter(pk=recent.pk).update(subscription_checked_at=timezone.now())
     stale = make_channel_account(workspace_b, "facebook", "2003", "Stale")
@@ -145,7 +148,8 @@ def test_the_sweep_queues_due_accounts_only(graph, page_a, ig_a, workspace_b):
     ChannelAccount.objects.create(
         workspace=workspace_b, kind="zalo", external_id="z1", display_name="Zalo"
     )
-    assert subscriptions.channel_subscriptions_check_due() == 3
+    with django_capture_on_commit_callbacks(execute=True):  # beat runs it in autocommit
+        assert subscriptions.channel_subscriptions_check_due() == 3
     queued_ids = sorted(
         args[1] for args, _ in queued("channels_app.tasks.channel_subscription_check_task")
     )
@@ -153,13 +157,14 @@ def test_the_sweep_queues_due_accounts_only(graph, page_a, ig_a, workspace_b):
 
 
 def test_the_channels_page_shows_the_check_and_admins_can_ask_for_one(
-    graph, page_a, client_for, alice, bob
+    graph, page_a, client_for, alice, bob, django_capture_on_commit_callbacks
 ):
     check(page_a)
     page = client_for(alice).get("/w/shop-a/channels/")
     html = page.content.decode()
     assert 'data-testid="subscription"' in html and "pill-ok" in html
-    response = client_for(alice).post(f"/w/shop-a/channels/{page_a.pk}/subscription/check/")
+    with django_capture_on_commit_callbacks(execute=True):  # queued once the request commits
+        response = client_for(alice).post(f"/w/shop-a/channels/{page_a.pk}/subscription/check/")
     assert response.status_code == 302
     [(args, _)] = queued("channels_app.tasks.channel_subscription_check_task")
     assert args == [page_a.workspace_id, page_a.pk]

@@ -106,7 +106,7 @@ def test_human_agent_confirmation_sends_with_the_tag(client_for, bob, claimed):
         **HX,
     )
     assert response.status_code == 200
-    assert Message.objects.get(conversation=claimed, direction="out").policy_tag == "HUMAN_AGENT"
+    assert Message.objects.get(conversation=claimed, direction="out").policy_tag == "human_agent"
 
 
 def test_after_seven_days_only_an_essential_notification(client_for, bob, claimed):
@@ -123,7 +123,7 @@ def test_after_seven_days_only_an_essential_notification(client_for, bob, claime
     )
     assert sent.status_code == 200
     assert Message.objects.get(conversation=claimed, direction="out").policy_tag == (
-        "UTILITY:order_update"
+        "notification:order_update"
     )
 
 

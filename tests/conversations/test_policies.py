@@ -5,79 +5,80 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from conversations import policies
-from conversations.policies import Phase
+from conversations.policies import Phase, Purpose, Verdict
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 D = timedelta(days=1)
 
+STD, HUMAN, NOTE = Purpose.STANDARD, Purpose.HUMAN_AGENT, Purpose.NOTIFICATION
 COMMENTED = {"commented": True}  # the customer commented on one of the page's posts
 NO_SENDER = {"can_send": False}  # the channel's provider has no sending adapter
 
 # kind, time since the customer's last message (None: never wrote), automated, confirmed,
-# purpose -> allowed, messaging_type, tag, refusal code[, other facts]
+# purpose -> allowed, the neutral send purpose, refusal code[, other facts]
 TABLE = [
-    # inside 24 h anything goes, as RESPONSE
-    ("facebook", 1 * H, False, False, None, True, "RESPONSE", "", ""),
-    ("facebook", 23.9 * H, True, False, None, True, "RESPONSE", "", ""),
-    ("facebook", 2 * H, False, True, None, True, "RESPONSE", "", ""),  # never HUMAN_AGENT < 24 h
-    ("facebook", 2 * H, False, False, "order_update", True, "RESPONSE", "", ""),
-    ("instagram", 5 * H, True, False, None, True, "RESPONSE", "", ""),
-    # 24 h – 7 days, human + confirmed -> HUMAN_AGENT
-    ("facebook", 24 * H, False, True, None, True, "MESSAGE_TAG", "HUMAN_AGENT", ""),
-    ("facebook", 6.9 * D, False, True, None, True, "MESSAGE_TAG", "HUMAN_AGENT", ""),
-    ("instagram", 3 * D, False, True, None, True, "MESSAGE_TAG", "HUMAN_AGENT", ""),
-    ("facebook", 2 * D, False, False, None, False, "", "", "needs_confirmation"),
-    ("instagram", 2 * D, False, False, None, False, "", "", "needs_confirmation"),
+    # inside 24 h anything goes, as a standard reply
+    ("facebook", 1 * H, False, False, None, True, STD, ""),
+    ("facebook", 23.9 * H, True, False, None, True, STD, ""),
+    ("facebook", 2 * H, False, True, None, True, STD, ""),  # never HUMAN_AGENT < 24 h
+    ("facebook", 2 * H, False, False, "order_update", True, STD, ""),
+    ("instagram", 5 * H, True, False, None, True, STD, ""),
+    # 24 h – 7 days, human + confirmed -> the extended (human_agent) purpose
+    ("facebook", 24 * H, False, True, None, True, HUMAN, ""),
+    ("facebook", 6.9 * D, False, True, None, True, HUMAN, ""),
+    ("instagram", 3 * D, False, True, None, True, HUMAN, ""),
+    ("facebook", 2 * D, False, False, None, False, STD, "needs_confirmation"),
+    ("instagram", 2 * D, False, False, None, False, STD, "needs_confirmation"),
     # automation never uses HUMAN_AGENT, even "confirmed"
-    ("facebook", 2 * D, True, True, None, False, "", "", "automation_outside_window"),
-    ("instagram", 2 * D, True, False, None, False, "", "", "automation_outside_window"),
+    ("facebook", 2 * D, True, True, None, False, STD, "automation_outside_window"),
+    ("instagram", 2 * D, True, False, None, False, STD, "automation_outside_window"),
     # an essential notification may go out as a Utility Message past 24 h (Messenger only)
-    ("facebook", 2 * D, True, False, "order_update", True, "UTILITY", "", ""),
-    ("instagram", 2 * D, False, False, "order_update", False, "", "", "needs_confirmation"),
+    ("facebook", 2 * D, True, False, "order_update", True, NOTE, ""),
+    ("instagram", 2 * D, False, False, "order_update", False, STD, "needs_confirmation"),
     # after 7 days only essential notifications, as Utility Message templates
-    ("facebook", 7 * D, False, True, None, False, "", "", "window_closed"),
-    ("facebook", 30 * D, False, False, "event_update", True, "UTILITY", "", ""),
-    ("facebook", 30 * D, True, False, "account_update", True, "UTILITY", "", ""),
-    ("facebook", 8 * D, False, False, "order_update", True, "UTILITY", "", ""),
-    ("facebook", 8 * D, False, False, "promotion", False, "", "", "purpose"),
-    ("facebook", None, False, True, None, False, "", "", "window_closed"),
-    ("instagram", 8 * D, False, True, None, False, "", "", "window_closed"),
-    ("instagram", 8 * D, False, False, "order_update", False, "", "", "window_closed"),
+    ("facebook", 7 * D, False, True, None, False, STD, "window_closed"),
+    ("facebook", 30 * D, False, False, "event_update", True, NOTE, ""),
+    ("facebook", 30 * D, True, False, "account_update", True, NOTE, ""),
+    ("facebook", 8 * D, False, False, "order_update", True, NOTE, ""),
+    ("facebook", 8 * D, False, False, "promotion", False, STD, "purpose"),
+    ("facebook", None, False, True, None, False, STD, "window_closed"),
+    ("instagram", 8 * D, False, True, None, False, STD, "window_closed"),
+    ("instagram", 8 * D, False, False, "order_update", False, STD, "window_closed"),
     # other channels declare their own window
-    ("zalo", 47 * H, True, False, None, True, "", "", ""),
-    ("zalo", 49 * H, False, True, None, False, "", "", "window_closed"),
-    ("shopee", 400 * D, True, False, None, True, "", "", ""),
-    ("email", None, False, False, None, True, "", "", ""),
+    ("zalo", 47 * H, True, False, None, True, STD, ""),
+    ("zalo", 49 * H, False, True, None, False, STD, "window_closed"),
+    ("shopee", 400 * D, True, False, None, True, STD, ""),
+    ("email", None, False, False, None, True, STD, ""),
     # A commenter who never wrote in Messenger has no Messenger window: no reply, no tag, no
     # essential notification (public / private replies to the comment instead).
-    ("facebook", None, False, False, None, False, "", "", "comment_only", COMMENTED),
-    ("facebook", None, False, True, None, False, "", "", "comment_only", COMMENTED),
-    ("facebook", None, False, False, "order_update", False, "", "", "comment_only", COMMENTED),
-    ("facebook", None, True, False, "event_update", False, "", "", "comment_only", COMMENTED),
-    ("instagram", None, False, True, None, False, "", "", "comment_only", COMMENTED),
+    ("facebook", None, False, False, None, False, STD, "comment_only", COMMENTED),
+    ("facebook", None, False, True, None, False, STD, "comment_only", COMMENTED),
+    ("facebook", None, False, False, "order_update", False, STD, "comment_only", COMMENTED),
+    ("facebook", None, True, False, "event_update", False, STD, "comment_only", COMMENTED),
+    ("instagram", None, False, True, None, False, STD, "comment_only", COMMENTED),
     # … until they write in Messenger: then their messages' window applies as usual.
-    ("facebook", 2 * H, False, False, None, True, "RESPONSE", "", "", COMMENTED),
-    ("facebook", 2 * D, False, True, None, True, "MESSAGE_TAG", "HUMAN_AGENT", "", COMMENTED),
-    ("facebook", 10 * D, False, False, "order_update", True, "UTILITY", "", "", COMMENTED),
+    ("facebook", 2 * H, False, False, None, True, STD, "", COMMENTED),
+    ("facebook", 2 * D, False, True, None, True, HUMAN, "", COMMENTED),
+    ("facebook", 10 * D, False, False, "order_update", True, NOTE, "", COMMENTED),
     # Off Meta a comment opens nothing either.
-    ("zalo", None, False, False, None, False, "", "", "window_closed", COMMENTED),
+    ("zalo", None, False, False, None, False, STD, "window_closed", COMMENTED),
     # A channel whose provider has no sending adapter refuses everything, window or not.
-    ("zalo", 1 * H, False, False, None, False, "", "", "no_sending", NO_SENDER),
-    ("shopee", 400 * D, True, False, None, False, "", "", "no_sending", NO_SENDER),
-    ("email", None, False, False, None, False, "", "", "no_sending", NO_SENDER),
-    ("facebook", 1 * H, False, False, None, False, "", "", "no_sending", NO_SENDER),
-    ("facebook", None, False, False, None, False, "", "", "no_sending",
+    ("zalo", 1 * H, False, False, None, False, STD, "no_sending", NO_SENDER),
+    ("shopee", 400 * D, True, False, None, False, STD, "no_sending", NO_SENDER),
+    ("email", None, False, False, None, False, STD, "no_sending", NO_SENDER),
+    ("facebook", 1 * H, False, False, None, False, STD, "no_sending", NO_SENDER),
+    ("facebook", None, False, False, None, False, STD, "no_sending",
      {**NO_SENDER, **COMMENTED}),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    "kind,elapsed,automated,confirmed,purpose,allowed,messaging_type,tag,code,facts",
-    [row if len(row) == 10 else (*row, {}) for row in TABLE],
+    "kind,elapsed,automated,confirmed,purpose,allowed,send_purpose,code,facts",
+    [row if len(row) == 9 else (*row, {}) for row in TABLE],
 )
 def test_rule_table(
-    kind, elapsed, automated, confirmed, purpose, allowed, messaging_type, tag, code, facts
+    kind, elapsed, automated, confirmed, purpose, allowed, send_purpose, code, facts
 ):
     last = None if elapsed is None else NOW - elapsed
     decision = policies.send_decision(
@@ -89,23 +90,27 @@ def test_rule_table(
         purpose=purpose,
         **facts,
     )
-    assert (decision.allowed, decision.messaging_type, decision.tag, decision.code) == (
-        allowed,
-        messaging_type,
-        tag,
-        code,
-    )
+    assert (decision.allowed, decision.purpose, decision.code) == (allowed, send_purpose, code)
     if not allowed:
         assert str(decision.reason)
     if code == "no_sending":  # said as it is, not as a closed window
         assert str(decision.reason) == str(policies.NO_SENDING)
     if code == "comment_only":
         assert str(decision.reason) == str(policies.COMMENT_ONLY)
-    if messaging_type == "UTILITY":
-        assert decision.policy_tag == f"UTILITY:{purpose}"
+    if send_purpose == NOTE:
+        assert (decision.notification, decision.policy_tag) == (purpose, f"notification:{purpose}")
         assert decision.is_tagged
-    if tag == "HUMAN_AGENT":
-        assert decision.policy_tag == "HUMAN_AGENT" and decision.is_tagged
+    else:
+        assert decision.notification == ""
+    if send_purpose == HUMAN:
+        assert decision.policy_tag == "human_agent" and decision.is_tagged
+    if allowed and send_purpose == STD:
+        assert (decision.policy_tag, decision.is_tagged) == ("", False)
+    verdict = {"needs_confirmation": Verdict.NEEDS_CONFIRMATION}.get(code, Verdict.REFUSED)
+    if code == "window_closed" and kind == "facebook":
+        verdict = Verdict.TEMPLATE_ONLY  # past every window Messenger still takes a notification
+    assert decision.verdict == (Verdict.ALLOWED if allowed else verdict)
+    assert policies.purpose_of(decision.policy_tag) == (decision.purpose, decision.notification)
 
 
 KINDS = list(policies.CHANNEL_WINDOWS)
@@ -132,7 +137,9 @@ def test_generated_no_sender_and_commenter_cases(kind, elapsed, automated, confi
     plain = policies.send_decision(**facts)
     meta = policies.CHANNEL_WINDOWS[kind].meta
     if last is None and meta:
-        assert (commented.allowed, commented.code, commented.tag) == (False, "comment_only", "")
+        assert (commented.allowed, commented.code, commented.purpose) == (
+            False, "comment_only", Purpose.STANDARD,
+        )  # fmt: skip
         state = policies.window_state(kind=kind, last_inbound_at=None, now=NOW, commented=True)
         assert (state.phase, state.purposes, state.needs_confirmation, state.closes_at) == (
             Phase.COMMENTS, {}, False, None,

@@ -12,6 +12,7 @@ class FacebookAdapter(MetaAdapter):
     kind = "facebook"
     window_rule = "facebook"
     actions = frozenset({"hide", "unhide", "like", "unlike"})
+    max_text_length = 2000  # Send API text limit (docs/providers.md)
 
     def client(self, account) -> fb_client.FacebookClient:
         return fb_client.for_account(account)

@@ -1,4 +1,4 @@
-"""Graph API calls for a Facebook Page: Send API, comment reply / hide / like (PLATFORMS.md A6, B3)."""
+"""Graph API calls for a Facebook Page: Send API, comment reply / hide / like (docs/providers.md)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Facebook Page webhook bodies (`object: "page"`) to provider-neutral events.
 
-Messenger events come in `entry[].messaging[]` (ms timestamps, PLATFORMS.md A5); page comments
-in `entry[].changes[]` with `field: "feed"` (second timestamps, B2).
+Messenger events come in `entry[].messaging[]` (ms timestamps); page comments in
+`entry[].changes[]` with `field: "feed"` (second timestamps). Sources: docs/providers.md,
+"Meta Graph API facts".
 """
 
 from __future__ import annotations

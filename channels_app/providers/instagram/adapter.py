@@ -12,6 +12,7 @@ class InstagramAdapter(MetaAdapter):
     kind = "instagram"
     window_rule = "instagram"
     actions = frozenset()
+    max_text_length = 1000  # Instagram messaging text limit (docs/providers.md)
 
     def client(self, account) -> ig_client.InstagramClient:
         return ig_client.for_account(account)

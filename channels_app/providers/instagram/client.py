@@ -1,4 +1,5 @@
-"""Graph API calls for an Instagram professional account linked to a Page (PLATFORMS.md C1, flavour 1)."""
+"""Graph API calls for an Instagram professional account linked to a Page (the Messenger
+Platform flavour with a Page token; docs/providers.md)."""
 
 from __future__ import annotations
 

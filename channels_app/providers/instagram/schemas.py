@@ -1,4 +1,4 @@
-"""Instagram webhook bodies (`object: "instagram"`) to provider-neutral events (PLATFORMS.md C2).
+"""Instagram webhook bodies (`object: "instagram"`) to provider-neutral events (docs/providers.md).
 
 DMs, echoes (`is_echo` inside `messages`) and `messaging_seen` receipts share the Messenger
 `messaging[]` shape; IG comments (`changes`) are not handled yet and are kept as ignored.

@@ -15,11 +15,13 @@ from channels_app.providers.base import (
     ProviderError,
     SendResult,
     Subscription,
+    SubscriptionCheck,
     clean_text,
 )
-from channels_app.providers.meta import signature
+from channels_app.providers.meta import signature, wire
 from channels_app.providers.meta.errors import PLAIN
 from channels_app.providers.meta.messaging import METADATA_PREFIX
+from channels_app.providers.meta.subscriptions import subscription_check, subscription_from
 
 # The Utility Message template used for each essential-notification purpose; a page can
 # override the names in ChannelAccount.settings["utility_templates"].
@@ -31,9 +33,19 @@ DEFAULT_UTILITY_TEMPLATES = {
 
 
 class MetaAdapter(ProviderAdapter):
+    """Facts behind each declaration: docs/providers.md ("Meta Graph API facts")."""
+
     expected_object = ""
     supports_profiles = True
     supports_subscriptions = True
+    kept_headers = ("Content-Type", "User-Agent", signature.HEADER)
+    ack_body = "EVENT_RECEIVED"
+    account_id_name = "page"  # entry[].id: the Page id, for Instagram the IG account id
+    max_attachment_bytes = 25 * 1024 * 1024
+    media_hosts = ("fbcdn.net", "fbsbx.com", "cdninstagram.com", "facebook.com", "instagram.com")
+
+    def explain_error(self, code: str):
+        return PLAIN.get(code)
 
     def verify_handshake(self, *, account, params: Mapping[str, str]) -> str | None:
         return signature.handshake_challenge(verify_token=settings.META_VERIFY_TOKEN, params=params)
@@ -85,23 +97,13 @@ class MetaAdapter(ProviderAdapter):
                 PLAIN["not_confirmed"], code="not_confirmed", provider_message=str(result)[:300]
             )
 
+    def check_subscription(self, *, account) -> SubscriptionCheck:
+        return subscription_check(self, account=account)
 
-def subscription_from(target: str, data: dict) -> Subscription:
-    """`{"data": [{"id": <app id>, "name": ..., "subscribed_fields": [...]}, ...]}` ->
-    Subscription. Entries without an id are ignored; an entry without `subscribed_fields`
-    maps to None (fields unknown), not to "no fields"."""
-    apps: dict[str, tuple[str, ...] | None] = {}
-    entries = data.get("data") if isinstance(data.get("data"), list) else []
-    for entry in entries:
-        if not isinstance(entry, dict) or not entry.get("id"):
-            continue
-        fields = entry.get("subscribed_fields")
-        if not isinstance(fields, list):
-            apps[str(entry["id"])] = None
-            continue
-        names = (clean_text(f.get("name") if isinstance(f, dict) else f, limit=80) for f in fields)
-        apps[str(entry["id"])] = tuple(n for n in names if n)
-    return Subscription(target_id=target, apps=apps)
+    def refresh_credentials(self, *, account, credentials) -> dict | None:
+        """Page tokens obtained from a long-lived user token do not expire on a timer; a
+        revoked one is a reconnect (error 190), not a refresh."""
+        return None
 
 
 def picture_url(value) -> str:
@@ -118,16 +120,20 @@ def message_bodies(*, account, outbound: OutboundMessage) -> list[dict]:
         else {"id": outbound.recipient_id}
     )
     metadata = f"{METADATA_PREFIX}{outbound.message_id}"
-    common: dict = {"recipient": recipient, "messaging_type": outbound.messaging_type}
-    if outbound.tag:
-        common["tag"] = outbound.tag
+    try:
+        messaging_type, tag = wire.messaging_type_and_tag(outbound.purpose)
+    except ValueError as exc:
+        raise PayloadError(str(exc)) from None
+    common: dict = {"recipient": recipient, "messaging_type": messaging_type}
+    if tag:
+        common["tag"] = tag
     if outbound.reply_to_external_id:
         common["reply_to"] = {"mid": outbound.reply_to_external_id}
-    if outbound.messaging_type == "UTILITY":
+    if messaging_type == wire.UTILITY:
         templates = {**DEFAULT_UTILITY_TEMPLATES, **account.settings.get("utility_templates", {})}
         template = {
             "template_type": "utility",
-            "name": templates.get(outbound.purpose, outbound.purpose),
+            "name": templates.get(outbound.notification, outbound.notification),
             "language": account.settings.get("utility_language", "vi"),
             "parameters": {"body": outbound.text},
         }

@@ -1,5 +1,5 @@
-"""Meta Graph error classification (PLATFORMS.md A8): what to retry, what to give up on,
-what means "reconnect the page"."""
+"""Meta Graph error classification: what to retry, what to give up on, what means "reconnect
+the page" (the codes and their sources: docs/providers.md, "Meta Graph API facts")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Parsing of `entry[].messaging[]` items, shared by Messenger and Instagram (PLATFORMS.md A5, C2).
+"""Parsing of `entry[].messaging[]` items, shared by Messenger and Instagram (docs/providers.md).
 
 Times in `messaging[]` are epoch milliseconds; `feed` changes use seconds (see facebook.schemas).
 """
