@@ -26,15 +26,20 @@ def conversation_note_add(*, conversation: Conversation, user, text: str) -> Mes
         raise ApplicationError(_("The note is empty."), code="empty")
     if len(text) > NOTE_MAX_CHARS:
         raise ApplicationError(_("The note is too long."), code="too_long")
+    return note_message_create(conversation=conversation, author=user, text=text)
+
+
+def note_message_create(
+    *, conversation: Conversation, author, text: str, meta: dict | None = None, now=None
+) -> Message:
+    """Write an internal note to the timeline and push it (no checks: callers validate).
+    Routing's transfer hand-off note is one too, with its facts in `meta`."""
+    times = {"sent_at": now, "created_at": now} if now is not None else {}
     message = Message.objects.create(
-        workspace_id=conversation.workspace_id,
-        conversation=conversation,
-        channel_account_id=conversation.channel_account_id,
-        direction=Direction.OUT,
-        kind=MessageKind.NOTE,
-        text=text,
-        author=user,
-    )
+        workspace_id=conversation.workspace_id, conversation=conversation,
+        channel_account_id=conversation.channel_account_id, direction=Direction.OUT,
+        kind=MessageKind.NOTE, text=text, author=author, meta=meta or {}, **times,
+    )  # fmt: skip
     events.message_created(message)
     return message
 

@@ -11,14 +11,14 @@ from django.db.models import Subquery
 from django.utils.translation import gettext as _
 
 from accounts.models import ROLE_RANK, Membership, Role, User, Workspace
-from conversations import events
-from conversations.models import Conversation, ConversationStatus, Direction, Message, MessageKind
+from conversations.models import Conversation, ConversationStatus, Message
 from conversations.services.acting import (
     active_membership,
     check_can_act,
     closed_error,
     taken_error,
 )
+from conversations.services.notes import note_message_create
 from inbox_project.errors import ApplicationError
 from inbox_project.on_commit import enqueue_on_commit
 from routing.models import AssignmentReason, RoutingMode, RoutingSettings
@@ -155,20 +155,10 @@ def _handoff_note(
     *, conversation: Conversation, author: User, to_user: User, text: str, now: datetime.datetime
 ) -> Message:
     """The transfer's note to the next agent: only agents see it (shown green)."""
-    handoff = Message.objects.create(
-        workspace_id=conversation.workspace_id,
-        conversation=conversation,
-        channel_account_id=conversation.channel_account_id,
-        direction=Direction.OUT,
-        kind=MessageKind.NOTE,
-        text=text,
-        author=author,
+    return note_message_create(
+        conversation=conversation, author=author, text=text, now=now,
         meta={"event": "handoff", "to_user_id": to_user.pk, "to_name": to_user.display_name},
-        sent_at=now,
-        created_at=now,
-    )
-    events.message_created(handoff)
-    return handoff
+    )  # fmt: skip
 
 
 def conversation_transfer(
