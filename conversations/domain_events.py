@@ -251,6 +251,19 @@ class CustomersMerged:
     merged_at: datetime.datetime
 
 
+@dataclass(frozen=True)
+class PhoneCaptured:
+    """A phone number was added to a customer (typed by an agent or found in a message)."""
+
+    workspace_id: int
+    customer_id: int
+    conversation_id: int | None
+    message_id: int | None  # the message it was found in; None when an agent typed it
+    phone: str  # E.164
+    actor_id: int | None  # None: found automatically
+    captured_at: datetime.datetime
+
+
 # --- agents ----------------------------------------------------------------------------------
 
 
@@ -276,5 +289,5 @@ ALL_EVENTS = (
     MessagesReceived, CommentReceived, ContactCreated, MessageQueued, CommentActionQueued,
     MessageSent, MessageFailed, ConversationOpened, ConversationClosed, ConversationReopened,
     ConversationArchived, OwnerChanged, LabelAdded, LabelRemoved, OrderRecorded, OrderChanged,
-    CustomersMerged, InboxConnected, InboxDisconnected,
+    CustomersMerged, PhoneCaptured, InboxConnected, InboxDisconnected,
 )  # fmt: skip
