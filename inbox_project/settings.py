@@ -132,6 +132,16 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
 )
 if os.environ.get("TEST_DATABASE_NAME"):  # lets parallel test runs share one server
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
+# Reports read from a replica when one is given (reports/routers.py); in tests the replica
+# is the primary itself.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["reports.routers.ReportsReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -377,3 +387,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.login_throttle.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 60 * 60))  # link lifetime, s
+
+# --- Reports --------------------------------------------------------------------------------
+# Facts derived and days rolled up that the event-driven task has not reached (a lost task,
+# a broker that was down): beat drains the queues.
+CELERY_BEAT_SCHEDULE["reports-derive"] = {
+    "task": "reports.tasks.reports_derive_task",
+    "schedule": 60.0,
+    "options": {"expires": 60.0},
+}

@@ -8,11 +8,12 @@ from channels_app.urls import workspace_urlpatterns as channel_pages
 from conversations.urls import workspace_urlpatterns as inbox_pages
 from conversations.views.media import media_file
 from inbox_project.health import healthz
+from reports.urls import workspace_urlpatterns as report_pages
 from routing.urls import workspace_urlpatterns as routing_pages
 
 # Everything a workspace owns lives under /w/<ws>/; TenancyMiddleware resolves <ws> to the
 # current member's workspace or answers 404.
-workspace_pages = [*inbox_pages, *channel_pages, *account_pages, *routing_pages]
+workspace_pages = [*inbox_pages, *channel_pages, *account_pages, *routing_pages, *report_pages]
 
 urlpatterns = [
     path("", include("accounts.urls")),

@@ -1,0 +1,153 @@
+"""The reports' own tables: one row per fact (`ReportFact`), the daily and hourly rollups
+the pages read, and the queues of what still has to be derived or rolled up.
+
+Facts are written by `services/derive.py` from what the inbox and routing recorded, once per
+fact (unique `key`), with the workspace's local day and hour and the business-time value
+computed when the fact is written. Ids of conversations, agents and channels are plain
+integers: a fact outlives nothing it points to, and the writes stay cheap."""
+
+from django.db import models
+
+
+class FactKind(models.TextChoices):
+    CONVERSATION = "conversation"  # a conversation began, or a customer came back (reopened)
+    INBOUND = "inbound"  # a customer's message or comment
+    REPLY = "reply"  # an agent's reply (never automation, notes or system lines)
+    HANDLED = "handled"  # an agent claimed or replied in a conversation on this local day
+    CLAIM = "claim"
+    TRANSFER_IN = "transfer_in"
+    TRANSFER_OUT = "transfer_out"
+    RELEASE = "release"  # the anti-steal timer took the customer back
+    ORDER = "order"  # value: amount in VND; detail: the order's status
+    LABEL = "label"  # a label put on a conversation
+    PHONE = "phone"  # a customer's phone number captured
+
+
+class ReportFact(models.Model):
+    workspace_id = models.BigIntegerField()
+    key = models.CharField(max_length=80)  # what the fact is, e.g. "m:123" (message 123)
+    kind = models.CharField(max_length=16, choices=FactKind.choices)
+    occurred_at = models.DateTimeField()
+    day = models.DateField()  # local day in the workspace's zone when written
+    hour = models.PositiveSmallIntegerField()  # local hour, 0-23
+    conversation_id = models.BigIntegerField(null=True)
+    channel_account_id = models.BigIntegerField(null=True)
+    customer_id = models.BigIntegerField(null=True)
+    agent_id = models.BigIntegerField(null=True)
+    label_id = models.BigIntegerField(null=True)
+    conversation_kind = models.CharField(max_length=8, blank=True)  # "inbox" / "comment"
+    # seconds (a reply's response time) or VND (an order's amount)
+    value = models.BigIntegerField(null=True)
+    value_business = models.BigIntegerField(null=True)  # the same, counting open hours only
+    first = models.BooleanField(default=False)  # a reply that is the cycle's first response
+    detail = models.CharField(max_length=20, blank=True)  # order status, "new" / "returning"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace_id", "key"], name="report_fact_key"),
+        ]
+        indexes = [
+            models.Index(fields=["workspace_id", "kind", "day"], name="report_fact_kind_day"),
+            models.Index(fields=["workspace_id", "day"], name="report_fact_day"),
+            models.Index(fields=["conversation_id"], name="report_fact_conversation"),
+        ]
+
+    def __str__(self):
+        return f"{self.workspace_id} {self.key} {self.kind}"
+
+
+class RollupCounters(models.Model):
+    """The additive figures of one (workspace, local day, agent, channel); agent 0 and
+    channel 0 stand for none."""
+
+    inbound = models.IntegerField(default=0)
+    replies = models.IntegerField(default=0)
+    responses = models.IntegerField(default=0)
+    response_seconds = models.BigIntegerField(default=0)
+    response_business_seconds = models.BigIntegerField(default=0)
+    first_responses = models.IntegerField(default=0)
+    first_response_seconds = models.BigIntegerField(default=0)
+    first_response_business_seconds = models.BigIntegerField(default=0)
+    claims = models.IntegerField(default=0)
+    transfers_in = models.IntegerField(default=0)
+    transfers_out = models.IntegerField(default=0)
+    releases = models.IntegerField(default=0)
+    orders = models.IntegerField(default=0)
+    revenue_vnd = models.BigIntegerField(default=0)
+    returned_orders = models.IntegerField(default=0)
+    returned_vnd = models.BigIntegerField(default=0)
+    conversations = models.IntegerField(default=0)
+    new_customers = models.IntegerField(default=0)
+    returning_customers = models.IntegerField(default=0)
+    inbox_conversations = models.IntegerField(default=0)
+    comment_conversations = models.IntegerField(default=0)
+    phones = models.IntegerField(default=0)
+    labels = models.IntegerField(default=0)
+    handled = models.IntegerField(default=0)  # (agent, conversation) pairs of the day
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupCounters):
+    workspace_id = models.BigIntegerField()
+    day = models.DateField()
+    agent_id = models.BigIntegerField(default=0)
+    channel_account_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace_id", "day", "agent_id", "channel_account_id"],
+                name="report_daily_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.workspace_id} {self.day} agent {self.agent_id} channel {self.channel_account_id}"
+
+
+class HourlyInbound(models.Model):
+    """Customer messages per (workspace, local day, local hour, channel): the heatmap."""
+
+    workspace_id = models.BigIntegerField()
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    channel_account_id = models.BigIntegerField(default=0)
+    messages = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace_id", "day", "hour", "channel_account_id"],
+                name="report_hourly_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.workspace_id} {self.day} {self.hour}h: {self.messages}"
+
+
+class PendingConversation(models.Model):
+    """A conversation whose facts must be derived again (something happened in it)."""
+
+    conversation_id = models.BigIntegerField(primary_key=True)
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"conversation {self.conversation_id}"
+
+
+class PendingDay(models.Model):
+    """A (workspace, local day) whose rollups must be rebuilt from its facts."""
+
+    workspace_id = models.BigIntegerField()
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace_id", "day"], name="report_pending_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.workspace_id} {self.day}"

@@ -1,0 +1,168 @@
+"""Write the facts of conversations: load what the inbox and routing recorded about them,
+derive the facts (`reports/derivation.py`) and insert the new ones. Each derivation marks
+the (workspace, day) of every fact it wrote for the rollups.
+
+Written facts are kept as they were written (`ON CONFLICT DO NOTHING`): a later change of
+the workspace's zone or opening hours applies to facts written from then on. An order's
+status and amount are the exception, since an order can change after it was recorded.
+`recompute=True` (`reports_backfill --recompute`) rewrites every derived column."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from psycopg2.extras import execute_values
+
+from accounts.models import Workspace
+from conversations.models import Conversation, ConversationLabel, Message, Order
+from reports import derivation as d
+from reports.models import PendingConversation
+from routing.models import AssignmentChange
+
+COLUMNS = (
+    "workspace_id", "key", "kind", "occurred_at", "day", "hour", "conversation_id",
+    "channel_account_id", "customer_id", "agent_id", "label_id", "conversation_kind", "value",
+    "value_business", "first", "detail",
+)  # fmt: skip
+# A marker a worker holds (rollup or derivation under way) makes the writer wait for it, and
+# is written again once the worker deleted it: a fact that arrives meanwhile is never lost.
+_DAY_CONFLICT = " ON CONFLICT (workspace_id, day) DO UPDATE SET day = EXCLUDED.day"
+_UPDATED = [c for c in COLUMNS if c not in ("workspace_id", "key")]
+
+
+def _insert_sql(recompute: bool) -> str:
+    head = f"INSERT INTO reports_reportfact ({', '.join(COLUMNS)}) VALUES %s "
+    if recompute:
+        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in _UPDATED)
+        differs = " OR ".join(f"f.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in _UPDATED)
+    else:  # orders only: their status and amount may change
+        sets = "value = EXCLUDED.value, detail = EXCLUDED.detail"
+        differs = (
+            "f.kind = 'order' AND (f.value IS DISTINCT FROM EXCLUDED.value"
+            " OR f.detail IS DISTINCT FROM EXCLUDED.detail)"
+        )
+    return (
+        head + "ON CONFLICT (workspace_id, key) DO UPDATE SET " + sets
+        + " WHERE " + differs + " RETURNING workspace_id, day"
+    ).replace("INSERT INTO reports_reportfact ", "INSERT INTO reports_reportfact AS f ", 1)  # fmt: skip
+
+
+def facts_for(conversation_ids: Iterable[int]) -> list[tuple[int, d.Fact]]:
+    """(workspace id, fact) of every fact of these conversations, derived from scratch."""
+    ids = sorted(set(conversation_ids))
+    if not ids:
+        return []
+    conversations = list(
+        Conversation.objects.filter(pk__in=ids).values_list(
+            "pk", "workspace_id", "channel_account_id", "customer_id", "created_at",
+            "is_returning",
+        )
+    )  # fmt: skip
+    workspaces = {
+        w.pk: w.business_hours
+        for w in Workspace.objects.filter(pk__in={c[1] for c in conversations})
+    }
+    messages, changes, orders, labels = (defaultdict(list) for _ in range(4))
+    for row in Message.objects.filter(
+        conversation_id__in=ids, kind__in=("inbox", "comment")
+    ).values_list("conversation_id", "pk", "direction", "kind", "author_id", "is_automated",
+                  "sent_at"):  # fmt: skip
+        messages[row[0]].append(d.MessageInput(*row[1:]))
+    for row in AssignmentChange.objects.filter(conversation_id__in=ids).values_list(
+        "conversation_id", "pk", "reason", "from_user_id", "to_user_id", "actor_id", "created_at"
+    ):
+        changes[row[0]].append(d.ChangeInput(*row[1:]))
+    for row in Order.objects.filter(conversation_id__in=ids).values_list(
+        "conversation_id", "pk", "status", "amount_vnd", "created_by_id", "created_at"
+    ):
+        orders[row[0]].append(d.OrderInput(*row[1:]))
+    for row in ConversationLabel.objects.filter(conversation_id__in=ids).values_list(
+        "conversation_id", "pk", "label_id", "added_by_id", "added_at"
+    ):
+        labels[row[0]].append(d.LabelInput(*row[1:]))
+    out = []
+    for row in conversations:
+        conversation = d.ConversationInput(*row)
+        for fact in d.conversation_facts(
+            conversation,
+            messages=messages[conversation.id],
+            changes=changes[conversation.id],
+            orders=orders[conversation.id],
+            labels=labels[conversation.id],
+            hours=workspaces[conversation.workspace_id],
+        ):
+            out.append((conversation.workspace_id, fact))
+    return out
+
+
+def facts_write(facts: list[tuple[int, d.Fact]], *, recompute: bool = False) -> int:
+    """Insert the facts not yet written; mark the days they fall on for the rollups.
+    Returns how many rows were written."""
+    if not facts:
+        return 0
+    rows = [
+        (
+            ws, f.key, f.kind, f.occurred_at, f.day, f.hour, f.conversation_id,
+            f.channel_account_id, f.customer_id, f.agent_id, f.label_id, f.conversation_kind,
+            f.value, f.value_business, f.first, f.detail,
+        )
+        for ws, f in facts
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        if recompute:  # days a fact may leave (its zone changed) are rebuilt too
+            keys = sorted({(ws, f.key) for ws, f in facts})
+            execute_values(
+                cursor,
+                "INSERT INTO reports_pendingday (workspace_id, day) SELECT DISTINCT"
+                " f.workspace_id, f.day FROM reports_reportfact f JOIN (VALUES %s) AS k(w, key)"
+                " ON f.workspace_id = k.w AND f.key = k.key" + _DAY_CONFLICT,
+                keys,
+                page_size=1000,
+            )
+        written = execute_values(cursor, _insert_sql(recompute), rows, page_size=1000, fetch=True)
+        days = sorted(set(written))
+        if days:
+            execute_values(
+                cursor,
+                "INSERT INTO reports_pendingday (workspace_id, day) VALUES %s" + _DAY_CONFLICT,
+                days,
+            )
+    return len(written)
+
+
+def conversations_derive(conversation_ids: Iterable[int], *, recompute: bool = False) -> int:
+    with transaction.atomic():
+        return facts_write(facts_for(conversation_ids), recompute=recompute)
+
+
+def conversations_mark(conversation_ids: Iterable[int]) -> None:
+    """Queue conversations for derivation (something happened in them)."""
+    ids = sorted(set(conversation_ids))
+    if ids:
+        with connection.cursor() as cursor:
+            execute_values(
+                cursor,
+                "INSERT INTO reports_pendingconversation (conversation_id, queued_at)"
+                " VALUES %s ON CONFLICT (conversation_id) DO UPDATE SET queued_at = now()",
+                [(pk,) for pk in ids],
+                template="(%s, now())",
+            )
+
+
+def pending_derive(*, batch: int = 200) -> int:
+    """Derive queued conversations until none is left; concurrent workers take different
+    ones. Returns the facts written."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                PendingConversation.objects.select_for_update(skip_locked=True)
+                .order_by("queued_at")
+                .values_list("conversation_id", flat=True)[:batch]
+            )
+            if not ids:
+                return total
+            total += facts_write(facts_for(ids))
+            PendingConversation.objects.filter(conversation_id__in=ids).delete()

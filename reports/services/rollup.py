@@ -1,0 +1,56 @@
+"""Rebuild the rollups of the (workspace, local day) pairs that new facts fell on: delete
+the day's rows and aggregate its facts again, so a late fact, a re-derivation or a second
+run gives the same rows. Concurrent workers take different days."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from reports.counters import COUNTERS, NAMES
+
+_DAILY = (
+    "INSERT INTO reports_dailyrollup (workspace_id, day, agent_id, channel_account_id, "
+    + ", ".join(NAMES)
+    + ") SELECT workspace_id, day, coalesce(agent_id, 0), coalesce(channel_account_id, 0), "
+    + ", ".join(COUNTERS.values())
+    + " FROM reports_reportfact WHERE workspace_id = %s AND day = %s GROUP BY 1, 2, 3, 4"
+)
+_HOURLY = (
+    "INSERT INTO reports_hourlyinbound (workspace_id, day, hour, channel_account_id, messages)"
+    " SELECT workspace_id, day, hour, coalesce(channel_account_id, 0), count(*)"
+    " FROM reports_reportfact WHERE workspace_id = %s AND day = %s AND kind = 'inbound'"
+    " GROUP BY 1, 2, 3, 4"
+)
+
+
+def day_rebuild(cursor, workspace_id: int, day) -> None:
+    cursor.execute(
+        "DELETE FROM reports_dailyrollup WHERE workspace_id = %s AND day = %s", [workspace_id, day]
+    )
+    cursor.execute(
+        "DELETE FROM reports_hourlyinbound WHERE workspace_id = %s AND day = %s",
+        [workspace_id, day],
+    )
+    cursor.execute(_DAILY, [workspace_id, day])
+    cursor.execute(_HOURLY, [workspace_id, day])
+
+
+def pending_rollup(*, batch: int = 50) -> int:
+    """Rebuild every pending day; returns how many days were rebuilt."""
+    done = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, workspace_id, day FROM reports_pendingday ORDER BY day"
+                " FOR UPDATE SKIP LOCKED LIMIT %s",
+                [batch],
+            )
+            days = cursor.fetchall()
+            if not days:
+                return done
+            for _id, workspace_id, day in days:
+                day_rebuild(cursor, workspace_id, day)
+            cursor.execute(
+                "DELETE FROM reports_pendingday WHERE id = ANY(%s)", [[row[0] for row in days]]
+            )
+            done += len(days)
