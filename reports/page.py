@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership
 from conversations.channels import channel_accounts_of
 from conversations.models import Label
+from conversations.vietnamese_order import vietnamese_key
 from reports import display, tables
 from reports.charts import bar_chart
 from reports.forms import ReportQueryForm
@@ -55,9 +56,12 @@ def choices(workspace) -> dict:
         .select_related("user")
         .order_by("user__full_name", "user__email")
     ]
-    labels = list(
-        Label.objects.filter(workspace=workspace, deleted_at__isnull=True).order_by("name")
+    labels = sorted(
+        Label.objects.filter(workspace=workspace, deleted_at__isnull=True),
+        key=lambda x: (vietnamese_key(x.name), x.channel_account_id or 0),
     )
+    for label in labels:
+        label.report_name = label_name(label, channels)
     return {"channels": channels, "agents": agents, "labels": labels}
 
 
@@ -132,8 +136,16 @@ def names(options: dict) -> dict:
     return {
         "agents": {u.pk: u.display_name for u in options["agents"]},
         "channels": {c.pk: c.display_name for c in options["channels"]},
-        "labels": {x.pk: x.name for x in options["labels"]},
+        "labels": {x.pk: x.report_name for x in options["labels"]},
     }
+
+
+def label_name(label, channels) -> str:
+    """A page's label carries the page's name: two pages may each have "Đã chốt"."""
+    if label.channel_account_id is None:
+        return label.name
+    page = next((c.display_name for c in channels if c.pk == label.channel_account_id), "")
+    return f"{label.name} · {page}" if page else label.name
 
 
 def table_rows(name: str, filters: ReportFilters, meta: dict, options: dict, scope: Scope):
@@ -162,7 +174,7 @@ def overview(*, workspace, membership, request_get, now: datetime.datetime | Non
     current = figures_total(filters)
     before = figures_total(filters.for_period(filters.period.previous()))
     sections = {}
-    for name in ("trend", "agents", "channels", "labels"):
+    for name in ("agents", "channels", "labels", "trend"):
         found = table_rows(name, filters, meta, options, scope)
         if found:
             columns, rows = found

@@ -10,7 +10,7 @@ REPLICA = "replica"
 
 
 def reports_database(model=None) -> str:
-    return REPLICA if REPLICA in settings.DATABASES else "default"
+    return settings.REPORTS_READ_DATABASE
 
 
 class ReportsReplicaRouter:

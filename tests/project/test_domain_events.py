@@ -89,11 +89,21 @@ def test_the_apps_subscribe_in_their_ready():
                                for phase, h in bus.subscribers(event))
         for event in de.ALL_EVENTS
     }  # fmt: skip
-    assert names["MessagesReceived"] == ["routing.subscribers.on_messages_received:in_transaction"]
+    assert names["MessagesReceived"] == [
+        "reports.subscribers.on_messages_received:after_commit",
+        "routing.subscribers.on_messages_received:in_transaction",
+    ]
     assert names["MessageQueued"] == [
         "channels_app.subscribers.audit_tagged_reply:in_transaction",
         "channels_app.subscribers.on_message_queued:after_commit",
+        "reports.subscribers.on_conversation_event:after_commit",
         "routing.subscribers.on_reply:in_transaction",
     ]
     assert names["ContactCreated"] == ["channels_app.subscribers.on_contact_created:after_commit"]
-    assert names["ConversationClosed"] == ["routing.subscribers.on_closed:in_transaction"]
+    assert names["ConversationClosed"] == [
+        "reports.subscribers.on_conversation_event:after_commit",
+        "routing.subscribers.on_closed:in_transaction",
+    ]
+    assert names["PhoneCaptured"] == ["reports.subscribers.on_phone_captured:after_commit"]
+    for event in ("OwnerChanged", "OrderRecorded", "LabelAdded", "ConversationReopened"):
+        assert "reports.subscribers.on_conversation_event:after_commit" in names[event], event

@@ -1,0 +1,163 @@
+"""Every figure of the scripted conversation, through the database: derived by the backfill,
+rolled up, and read back by the page's selectors."""
+
+import datetime
+
+import pytest
+
+from conversations.models import Conversation, ConversationLabel, Label
+from reports.models import DailyRollup, ReportFact
+from reports.periods import Period
+from reports.selectors.figures import (
+    AGENT,
+    CHANNEL,
+    ReportFilters,
+    figures_by,
+    figures_total,
+    heatmap,
+    label_rows,
+)
+from reports.services.backfill import reports_backfill
+from tests.factories import make_conversation
+from tests.reports import timeline as t
+from tests.reports.conftest import write_timeline
+
+pytestmark = pytest.mark.django_db
+MARCH = Period("custom", datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
+
+
+@pytest.fixture
+def scripted(workspace_a, page_a, agents):
+    conversation = write_timeline(page_a, agents)
+    reports_backfill(workspace_ids=[workspace_a.pk])
+    return conversation
+
+
+def filters(workspace, **extra):
+    return ReportFilters(workspace_id=workspace.pk, period=extra.pop("period", MARCH), **extra)
+
+
+def test_totals_of_the_scripted_conversation(workspace_a, scripted):
+    total = figures_total(filters(workspace_a))
+    c = total.counters
+    assert (c["inbound"], c["replies"], c["claims"], c["transfers_in"], c["releases"]) == (
+        5,
+        4,
+        2,
+        1,
+        1,
+    )
+    assert (c["orders"], c["revenue_vnd"], c["returned_orders"], c["returned_vnd"]) == (
+        1,
+        500_000,
+        1,
+        200_000,
+    )
+    assert (c["conversations"], c["new_customers"], c["returning_customers"]) == (2, 1, 1)
+    assert total.handled_conversations == 1 and total.closed_conversations == 1
+    assert total.close_rate == 1.0
+    assert total.average_order_vnd == 500_000
+    # first responses: 10 h 30 min and 5 min; every response: those and 20 and 30 min
+    assert total.first_response_seconds_avg == (37_800 + 300) // 2
+    assert total.response_seconds_avg == (37_800 + 1_200 + 1_800 + 300) // 4
+
+
+def test_business_hours_toggle_counts_only_open_time(workspace_a, scripted):
+    total = figures_total(filters(workspace_a, business_hours=True))
+    assert total.first_response_seconds_avg == (1_800 + 300) // 2  # the night did not count
+    assert total.response_seconds_avg == (1_800 + 1_200 + 1_800 + 300) // 4
+
+
+def test_per_agent(workspace_a, scripted, agents):
+    by = figures_by(filters(workspace_a), AGENT)
+    lan, minh, hung = (by.get(agents[k].pk) for k in (t.LAN, t.MINH, t.HUNG))
+    assert (lan.handled_conversations, lan.replies, lan.claims, lan.transfers_out) == (1, 2, 1, 1)
+    assert (minh.handled_conversations, minh.transfers_in, minh.releases, minh.replies) == (
+        0,
+        1,
+        1,
+        0,
+    )
+    assert (hung.handled_conversations, hung.replies, hung.claims, hung.orders) == (1, 2, 1, 1)
+    # the sale counts for every agent who handled the conversation in the period
+    assert lan.close_rate == hung.close_rate == 1.0
+    assert minh.close_rate is None  # handled nothing: no rate rather than 0 %
+
+
+def test_per_day_handled_and_closed(workspace_a, scripted):
+    days = figures_by(filters(workspace_a), "day")
+    monday, tuesday, wednesday = (days[datetime.date(2026, 3, d)] for d in (2, 3, 4))
+    assert (monday.handled_conversations, monday.inbound) == (1, 1)
+    assert (tuesday.handled_conversations, tuesday.inbound, tuesday.orders) == (1, 3, 1)
+    assert (wednesday.returned_orders, wednesday.orders) == (1, 0)
+    one_day = filters(
+        workspace_a, period=Period("custom", datetime.date(2026, 3, 4), datetime.date(2026, 3, 4))
+    )
+    # on Wednesday alone the only order was returned: handled, but not closed with a sale
+    assert figures_total(one_day).close_rate == 0.0
+
+
+def test_heatmap_by_local_weekday_and_hour(workspace_a, scripted):
+    grid = heatmap(filters(workspace_a))
+    assert grid[0][21] == 1  # Monday 21:40
+    assert grid[1][9] == 2 and grid[1][10] == 1  # Tuesday 09:00, 09:05, 10:00
+    assert grid[2][14] == 1  # Wednesday 14:00
+    assert sum(map(sum, grid)) == 5
+
+
+def test_label_filter_and_label_table(workspace_a, page_a, scripted, alice):
+    label = Label.objects.create(workspace=workspace_a, name="Đã chốt")
+    ConversationLabel.objects.create(
+        workspace=workspace_a, conversation=scripted, label=label, added_by=alice,
+        added_at=t.at(3, 10, 41),
+    )  # fmt: skip
+    other = make_conversation(page_a, "psid-other", "Khách khác", at=t.at(5, 9))
+    reports_backfill(workspace_ids=[workspace_a.pk])
+    narrowed = figures_total(filters(workspace_a, label_id=label.pk))
+    assert narrowed.counters["inbound"] == 5  # the other conversation has no label
+    assert figures_total(filters(workspace_a)).counters["inbound"] == 6
+    [row] = label_rows(filters(workspace_a))
+    assert (row.label_id, row.uses, row.handled, row.closed, row.orders, row.revenue_vnd) == (
+        label.pk, 1, 1, 1, 1, 500_000,
+    )  # fmt: skip
+    assert other.pk
+
+
+def test_channel_filter_and_rows(workspace_a, page_a, scripted):
+    by = figures_by(filters(workspace_a), CHANNEL)
+    assert set(by) == {page_a.pk}
+    assert (
+        figures_total(filters(workspace_a, channel_ids=(page_a.pk + 999,))).counters["inbound"] == 0
+    )
+
+
+def test_backfill_twice_changes_nothing(workspace_a, scripted):
+    facts = sorted(ReportFact.objects.values_list("key", "value", "day"))
+    rollups = sorted(DailyRollup.objects.values_list("day", "agent_id", "inbound", "replies"))
+    again = reports_backfill(workspace_ids=[workspace_a.pk])
+    assert again["facts_written"] == 0 and again["days_rebuilt"] == 0
+    assert sorted(ReportFact.objects.values_list("key", "value", "day")) == facts
+    assert (
+        sorted(DailyRollup.objects.values_list("day", "agent_id", "inbound", "replies")) == rollups
+    )
+
+
+def test_a_new_time_zone_applies_from_then_on_and_recompute_rewrites(workspace_a, scripted):
+    workspace_a.time_zone = "Europe/Warsaw"
+    workspace_a.save()
+    reports_backfill(workspace_ids=[workspace_a.pk])
+    first = ReportFact.objects.get(
+        key=f"m:{Conversation.objects.get().messages.order_by('sent_at').first().pk}"
+    )
+    assert first.hour == 21  # written in Ho Chi Minh time, kept
+    reports_backfill(workspace_ids=[workspace_a.pk], recompute=True)
+    first.refresh_from_db()
+    assert first.hour == 15  # rewritten in Warsaw time
+    assert heatmap(filters(workspace_a))[0][15] == 1  # and the rollups followed
+
+
+def test_another_workspace_sees_none_of_it(workspace_a, workspace_b, page_b, scripted):
+    make_conversation(page_b, "psid-b-9", "Khách B", at=t.at(3, 9))
+    reports_backfill()
+    assert figures_total(filters(workspace_b)).counters["inbound"] == 1
+    assert figures_total(filters(workspace_a)).counters["inbound"] == 5
