@@ -26,6 +26,8 @@ from conversations.models import (
 )
 from devtools.demo import content
 from devtools.demo.people import DEMO_PASSWORD, DEMO_USERS, DEMO_WORKSPACE_SLUG
+from reports.models import DailyRollup, HourlyInbound, PendingDay, ReportFact
+from routing.models import AssignmentChange
 
 # (kind, display name, provider id in the demo workspace)
 CHANNELS = [
@@ -204,9 +206,13 @@ def _delete_set(queryset) -> None:
 def workspace_conversations_delete(*, workspace: Workspace) -> int:
     """Remove a workspace's customers and everything hanging off them (for --reset).
 
-    People, channel accounts, labels and quick replies stay.
+    People, channel accounts, labels and quick replies stay; the reports' facts and rollups
+    go with the conversations they describe.
     """
     deleted = Conversation.objects.filter(workspace=workspace).count()
-    for model in (Message, ConversationLabel, Order, CustomerNote, Conversation, Contact, Customer):
+    for model in (Message, ConversationLabel, Order, CustomerNote, AssignmentChange,
+                  Conversation, Contact, Customer):  # fmt: skip
         _delete_set(model.objects.filter(workspace=workspace))
+    for model in (ReportFact, DailyRollup, HourlyInbound, PendingDay):  # the reports built on them
+        _delete_set(model.objects.filter(workspace_id=workspace.pk))
     return deleted

@@ -11,6 +11,7 @@ from devtools.demo.builder import demo_conversations_build
 from devtools.demo.bulk import bulk_conversations_generate
 from devtools.demo.people import DEMO_WORKSPACE_SLUG
 from devtools.demo.workspace import demo_workspace_ensure, workspace_conversations_delete
+from reports.services.backfill import reports_backfill
 
 
 class Command(BaseCommand):
@@ -79,6 +80,8 @@ class Command(BaseCommand):
                 )
                 return
             result = demo_conversations_build(setup=setup, now=timezone.now(), seed=options["seed"])
+            # The owner's reports from the first minute (beat would derive them too).
+            reports_backfill(workspace_ids=[workspace.pk])
 
         self.stdout.write(
             self.style.SUCCESS(
