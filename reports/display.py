@@ -31,8 +31,10 @@ def duration(seconds) -> str:
     if seconds < 60:
         return _("%(s)d s") % {"s": seconds}
     minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
+    if minutes < 10:
         return _("%(m)d min %(s)d s") % {"m": minutes, "s": seconds}
+    if minutes < 60:  # seconds no longer matter to anyone reading it
+        return _("%(m)d min") % {"m": minutes}
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
         return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}

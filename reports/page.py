@@ -89,6 +89,10 @@ def _card(key, title, help_text, current, previous, kind, *, lower_is_better=Fal
     }  # fmt: skip
 
 
+# Figures about the shop's customers rather than anyone's work: not on an agent's page.
+TEAM_ONLY_CARDS = {"new_customers", "returning", "phones"}
+
+
 def kpi_cards(now_figures, before) -> list[dict]:
     n, p = now_figures, before
     return [
@@ -181,7 +185,8 @@ def overview(*, workspace, membership, request_get, now: datetime.datetime | Non
             sections[name] = {"columns": columns, "rows": formatted(columns, rows), "raw": rows}
     context = {
         "scope": scope, "filters": filters, "meta": meta, "options": options,
-        "cards": kpi_cards(current, before), "previous": filters.period.previous(),
+        "cards": [card for card in kpi_cards(current, before)
+                  if scope.team or card["key"] not in TEAM_ONLY_CARDS], "previous": filters.period.previous(),
         "sections": sections, "charts": trend_charts(sections["trend"]["raw"]),
         "comment_share": (current.comment_conversations, current.inbox_conversations),
     }  # fmt: skip
