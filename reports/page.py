@@ -90,7 +90,7 @@ def _card(key, title, help_text, current, previous, kind, *, lower_is_better=Fal
 
 
 # Figures about the shop's customers rather than anyone's work: not on an agent's page.
-TEAM_ONLY_CARDS = {"new_customers", "returning", "phones"}
+TEAM_ONLY_CARDS = {"new_customers", "returning", "phones", "comments"}
 
 
 def kpi_cards(now_figures, before) -> list[dict]:
@@ -107,6 +107,7 @@ def kpi_cards(now_figures, before) -> list[dict]:
         _card("new_customers", _("New customers"), _("Conversations begun by customers never seen before."), n.new_customers, p.new_customers, "int"),
         _card("returning", _("Returning customers"), _("Customers seen before who started a new conversation or reopened a closed one."), n.returning_customers, p.returning_customers, "int"),
         _card("phones", _("Phones captured"), _("Phone numbers newly saved on customers in the period."), n.phones, p.phones, "int"),
+        _card("comments", _("Conversations from comments"), _("Conversations whose first customer message was a comment under a post; the others began in the inbox."), n.comment_conversations, p.comment_conversations, "int"),
         _card("inbound", _("Customer messages"), _("Messages and comments customers wrote in the period."), n.inbound, p.inbound, "int"),
     ]  # fmt: skip
 
@@ -188,7 +189,6 @@ def overview(*, workspace, membership, request_get, now: datetime.datetime | Non
         "cards": [card for card in kpi_cards(current, before)
                   if scope.team or card["key"] not in TEAM_ONLY_CARDS], "previous": filters.period.previous(),
         "sections": sections, "charts": trend_charts(sections["trend"]["raw"]),
-        "comment_share": (current.comment_conversations, current.inbox_conversations),
     }  # fmt: skip
     context["empty"] = not (current.inbound or current.replies or current.conversations)
     context["range_choices"] = range_choices()

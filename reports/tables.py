@@ -37,6 +37,7 @@ def agent_columns() -> list[Column]:
         Column("name", _("Agent"), "text"),
         *_figure_columns(),
         Column("replies", _("Messages sent")),
+        Column("reply_share", _("Share of replies"), "pct"),
         Column("claims", _("Claims")),
         Column("transfers_in", _("Transfers in")),
         Column("transfers_out", _("Transfers out")),
@@ -95,7 +96,11 @@ def figure_rows(by: dict, names: dict, columns: list[Column]) -> list[dict]:
 
 def agent_table(filters: ReportFilters, names: dict) -> list[dict]:
     by = {k: v for k, v in figures_by(filters, AGENT).items() if k != 0}
-    rows = figure_rows(by, names, agent_columns())
+    columns = [c for c in agent_columns() if c.key != "reply_share"]
+    rows = figure_rows(by, names, columns)
+    replies = sum(row["replies"] for row in rows)
+    for row in rows:  # each agent's part of the team's replies in the period
+        row["reply_share"] = row["replies"] / replies if replies else None
     return sorted(rows, key=lambda r: (-r["handled_conversations"], r["name"]))
 
 

@@ -108,6 +108,7 @@ def test_csv_and_xlsx_exports(client_for, alice, workspace_a, scripted, agents):
     by_name = {row[0]: row for row in rows[1:]}
     header = rows[0]
     assert by_name["Lan"][header.index("Tin đã gửi")] == "2"
+    assert by_name["Lan"][header.index("Tỉ trọng trả lời")] == "50.0"  # 2 of the team's 4
     assert by_name["Minh"][header.index("Bị thu hồi")] == "1"
     assert by_name["Hùng"][header.index("Doanh thu")] == "500000"  # raw VND in files
     xlsx = client.get(export(workspace_a, "channels", "xlsx"))
