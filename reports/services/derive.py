@@ -33,20 +33,22 @@ _UPDATED = [c for c in COLUMNS if c not in ("workspace_id", "key")]
 
 
 def _insert_sql(recompute: bool) -> str:
-    head = f"INSERT INTO reports_reportfact ({', '.join(COLUMNS)}) VALUES %s "
+    """Insert facts; an existing key is rewritten only where `recompute` asks for it or an
+    order's status or amount changed. Returns the (workspace, day) of every row written."""
     if recompute:
         sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in _UPDATED)
         differs = " OR ".join(f"f.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in _UPDATED)
-    else:  # orders only: their status and amount may change
+    else:
         sets = "value = EXCLUDED.value, detail = EXCLUDED.detail"
         differs = (
             "f.kind = 'order' AND (f.value IS DISTINCT FROM EXCLUDED.value"
             " OR f.detail IS DISTINCT FROM EXCLUDED.detail)"
         )
     return (
-        head + "ON CONFLICT (workspace_id, key) DO UPDATE SET " + sets
-        + " WHERE " + differs + " RETURNING workspace_id, day"
-    ).replace("INSERT INTO reports_reportfact ", "INSERT INTO reports_reportfact AS f ", 1)  # fmt: skip
+        f"INSERT INTO reports_reportfact AS f ({', '.join(COLUMNS)}) VALUES %s"
+        f" ON CONFLICT (workspace_id, key) DO UPDATE SET {sets} WHERE {differs}"
+        " RETURNING workspace_id, day"
+    )
 
 
 def facts_for(conversation_ids: Iterable[int]) -> list[tuple[int, d.Fact]]:
