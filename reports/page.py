@@ -90,7 +90,7 @@ def _card(key, title, help_text, current, previous, kind, *, lower_is_better=Fal
 
 
 # Figures about the shop's customers rather than anyone's work: not on an agent's page.
-TEAM_ONLY_CARDS = {"new_customers", "returning", "phones", "comments"}
+TEAM_ONLY_CARDS = {"new_customers", "returning", "phones"}
 
 
 def kpi_cards(now_figures, before) -> list[dict]:
@@ -107,7 +107,6 @@ def kpi_cards(now_figures, before) -> list[dict]:
         _card("new_customers", _("New customers"), _("Conversations begun by customers never seen before."), n.new_customers, p.new_customers, "int"),
         _card("returning", _("Returning customers"), _("Customers seen before who started a new conversation or reopened a closed one."), n.returning_customers, p.returning_customers, "int"),
         _card("phones", _("Phones captured"), _("Phone numbers newly saved on customers in the period."), n.phones, p.phones, "int"),
-        _card("comments", _("Conversations from comments"), _("Conversations whose first customer message was a comment under a post; the others began in the inbox."), n.comment_conversations, p.comment_conversations, "int"),
         _card("inbound", _("Customer messages"), _("Messages and comments customers wrote in the period."), n.inbound, p.inbound, "int"),
     ]  # fmt: skip
 
