@@ -50,6 +50,25 @@ class ReportFact(models.Model):
             models.Index(fields=["workspace_id", "kind", "day"], name="report_fact_kind_day"),
             models.Index(fields=["workspace_id", "day"], name="report_fact_day"),
             models.Index(fields=["conversation_id"], name="report_fact_conversation"),
+            # Covering, one kind each: the page's direct reads are index-only (0002).
+            models.Index(
+                fields=["workspace_id", "day"],
+                include=["conversation_id", "agent_id", "channel_account_id"],
+                condition=models.Q(kind="handled"),
+                name="report_fact_handled_day",
+            ),
+            models.Index(
+                fields=["workspace_id", "day"],
+                include=["conversation_id", "agent_id", "channel_account_id", "detail", "value"],
+                condition=models.Q(kind="order"),
+                name="report_fact_order_day",
+            ),
+            models.Index(
+                fields=["workspace_id", "day"],
+                include=["label_id", "conversation_id", "agent_id", "channel_account_id"],
+                condition=models.Q(kind="label"),
+                name="report_fact_label_day",
+            ),
         ]
 
     def __str__(self):

@@ -6,6 +6,12 @@ counts, labels, orders and phones are mixed like the demo, but text comes from s
 pools, and message shapes from a few precomputed patterns, so a million messages cost a few
 seconds of Python. Denormalised conversation fields follow `timeline` (visible kinds only).
 
+Conversations spread over the last `days` days (10 by default). Their owner history is
+written like routing writes it, so reports have something to count: every assigned
+conversation was claimed, a few of them were claimed by another agent first and transferred,
+a few unassigned ones were claimed and then taken back by the anti-steal timer, and every
+closed or archived one has its closing row.
+
 Ids of customers, contacts and conversations are drawn from their sequences up front, so the
 tables can be written in any order inside one transaction (foreign keys are checked at commit).
 """
@@ -35,9 +41,12 @@ from devtools.demo import content
 from devtools.demo.copying import CopyTable, copy_array, copy_text, ids_reserve
 from devtools.demo.dialogues import order_total
 from devtools.demo.workspace import DemoSetup, SeedResult
+from routing.models import AssignmentChange
 
 CHUNK = 5000  # conversations per round of COPY statements
-DAYS = 10
+DAYS = 10  # default spread; `seed_demo --days` widens it (the reports bench uses 90)
+TRANSFERRED_SHARE = 0.06  # of assigned conversations: another agent claimed it first
+RELEASED_SHARE = 0.05  # of unassigned ones: claimed, then released by the anti-steal timer
 PATTERNS = 97  # message shapes per ending; prime, so they do not beat with other choices
 OUTCOMES = {"closed": "ordered", "received": "received", "returned": "returned"}
 
@@ -90,10 +99,10 @@ def _pattern(rng: random.Random, size: int, ends_in: bool) -> _Pattern:
 
 
 class _Clock:
-    """Maps u in [0, 1) onto the last ten days, denser in busy local hours (monotonic)."""
+    """Maps u in [0, 1) onto the last `days` days, denser in busy local hours (monotonic)."""
 
-    def __init__(self, now: datetime, zone: ZoneInfo):
-        self.start = (now - timedelta(days=DAYS)).replace(minute=0, second=0, microsecond=0)
+    def __init__(self, now: datetime, zone: ZoneInfo, days: int = DAYS):
+        self.start = (now - timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
         self.now = now.timestamp()
         hours = int((now - self.start).total_seconds() // 3600) + 1
         weights = [
@@ -119,11 +128,13 @@ def _stamp(epoch: float) -> str:
 
 
 class _Generator:
-    def __init__(self, setup: DemoSetup, messages_per: int, now: datetime, seed: int):
+    def __init__(
+        self, setup: DemoSetup, messages_per: int, now: datetime, seed: int, days: int = DAYS
+    ):
         self.rng = random.Random(seed)
         self.m = messages_per
         self.now = now
-        self.clock = _Clock(now, ZoneInfo(setup.workspace.time_zone))
+        self.clock = _Clock(now, ZoneInfo(setup.workspace.time_zone), days)
         self.accounts = setup.accounts
         self.account_bounds = []
         running = 0
@@ -179,7 +190,8 @@ class _Generator:
     def chunk(self, index: int, total: int, conv_ids, contact_ids, customer_ids):
         """Rows of conversations index.. index+len(conv_ids), as lists of COPY lines."""
         rng, rnd, m, now = self.rng, self.rng.random, self.m, self.clock.now
-        contacts, conversations, messages, labels, orders = [], [], [], [], []
+        contacts, conversations, messages, labels, orders, changes = [], [], [], [], [], []
+        agents = self.agents
         inbound, outbound, notes = self.inbound, self.outbound, self.notes
         n_in, n_out, n_notes = len(inbound), len(outbound), len(notes)
         recent = now - 2 * 86400
@@ -235,7 +247,29 @@ class _Generator:
             else:
                 status = "open" if rnd() < 0.1 else ("closed" if rnd() < 0.7 else "archived")
             assigned = rnd() < (0.55 if status == "open" else 0.9)
-            assignee = self.agents[int(rnd() * len(self.agents))] if assigned else None
+            assignee = agents[int(rnd() * len(agents))] if assigned else None
+            # Who held it before, as routing records it (claims precede the 2nd message).
+            claimed_at = "\\N"
+            if assignee:
+                holder = assignee
+                if len(agents) > 1 and rnd() < TRANSFERRED_SHARE:
+                    others = [pk for pk in agents if pk != assignee]
+                    holder = others[int(rnd() * len(others))]
+                claimed_at = _stamp(times[0] + 30)
+                changes.append(f"{conv_id}\t\\N\t{holder}\t{holder}\tclaimed\t{claimed_at}")
+                if holder != assignee:
+                    claimed_at = _stamp(times[0] + 45)
+                    changes.append(
+                        f"{conv_id}\t{holder}\t{assignee}\t{holder}\ttransferred\t{claimed_at}"
+                    )
+            elif rnd() < RELEASED_SHARE:
+                holder = agents[int(rnd() * len(agents))]
+                changes.append(
+                    f"{conv_id}\t\\N\t{holder}\t{holder}\tclaimed\t{_stamp(times[0] + 30)}"
+                )
+                changes.append(
+                    f"{conv_id}\t{holder}\t\\N\t\\N\treleased_by_timer\t{_stamp(times[0] + 50)}"
+                )
             ends_in = status == "open" and rnd() < 0.5
             pattern = self.patterns[ends_in or m == 1][int(rnd() * PATTERNS)]
             record[4] = min(record[4], times[0])  # first and last seen: customer messages
@@ -282,6 +316,8 @@ class _Generator:
             outcome, rating, closed_at = "none", "\\N", "\\N"
             if status != "open":
                 closed_at = _stamp(min(times[-1] + 600, now))
+                closer = author if assignee else str(self.admin)
+                changes.append(f"{conv_id}\t{author}\t{author}\t{closer}\tclosed\t{closed_at}")
                 if rnd() < 0.2:
                     rating = str(3 + int(rnd() * 3))
                 if assignee and rnd() < 0.15:
@@ -298,7 +334,6 @@ class _Generator:
                     labels.append(f"{conv_id}\t{label}\t{author}\t{stamps[0]}")
             last_in = stamps[pattern.last_in]
             last_out = stamps[pattern.last_out] if pattern.last_out >= 0 else "\\N"
-            claimed_at = _stamp(times[0] + 30) if assignee else "\\N"
             conversations.append(
                 f"{conv_id}\t{contact_ids[offset]}\t{record[0]}\t{acc.pk}\t{status}\t{author}\t"
                 f"{claimed_at}\t{stamps[pattern.last_visible]}\t"
@@ -307,7 +342,7 @@ class _Generator:
                 f"{'t' if returning else 'f'}\t{stamps[0]}\t{closed_at}"
             )
         self.counts["orders"] += len(orders)
-        return contacts, conversations, messages, labels, orders
+        return contacts, conversations, messages, labels, orders, changes
 
     def customer_lines(self):
         for cust_id, name, phones, emails, first, last, _folded in self.customers:
@@ -323,10 +358,12 @@ def bulk_conversations_generate(
     messages_per: int,
     now: datetime,
     seed: int = content.SEED,
+    days: int = DAYS,
     progress: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> SeedResult:
-    """`conversations` new conversations of `messages_per` messages each, in one transaction.
+    """`conversations` new conversations of `messages_per` messages each, over the last
+    `days` days, in one transaction.
 
     `log` receives where the time went (Python, COPY per table, commit, ANALYZE).
     """
@@ -404,6 +441,11 @@ def bulk_conversations_generate(
             ],  # fmt: skip
             {**ws, "note": ""},
         ),
+        "changes": CopyTable(
+            AssignmentChange,
+            ["conversation_id", "from_user_id", "to_user_id", "actor_id", "reason", "created_at"],
+            {**ws, "note": ""},
+        ),
     }
     customers_table = CopyTable(
         Customer,
@@ -419,7 +461,7 @@ def bulk_conversations_generate(
         spent[what] += now_ - clock
         clock = now_
 
-    generator = _Generator(setup, messages_per, now, seed)
+    generator = _Generator(setup, messages_per, now, seed, days)
     bar = tqdm(total=conversations, unit="conv", disable=not progress, desc="seed_demo")
     with transaction.atomic():
         conv_ids = ids_reserve(model=Conversation, count=conversations)
@@ -443,7 +485,15 @@ def bulk_conversations_generate(
     bar.close()
     tables = [
         m._meta.db_table
-        for m in (Customer, Contact, Conversation, Message, ConversationLabel, Order)
+        for m in (
+            Customer,
+            Contact,
+            Conversation,
+            Message,
+            ConversationLabel,
+            Order,
+            AssignmentChange,
+        )
     ]
     with connection.cursor() as cursor:
         # COPY leaves up to gin_pending_list_limit of unmerged entries in each GIN (search)

@@ -30,6 +30,7 @@ from conversations.models import (
 from devtools.demo.builder import demo_conversations_build
 from devtools.demo.people import DEMO_PASSWORD, DEMO_USERS, DEMO_WORKSPACE_SLUG
 from devtools.demo.workspace import demo_workspace_ensure
+from routing.models import AssignmentChange
 
 OUTCOME_OF_ORDER = {"closed": "ordered", "received": "received", "returned": "returned"}
 MODELS = [Workspace, User, Membership, ChannelAccount, Label, QuickReply, Customer, Contact,
@@ -373,3 +374,58 @@ def test_bulk_workspace_leaves_the_demo_alone(demo):
         )
     )
     assert len(bench_ids) == 6 and not demo_ids & bench_ids
+
+
+def test_bulk_owner_history_and_days_feed_the_reports(db):
+    """The bulk data carries what reports count: claims, transfers, timer releases, closings,
+    orders (some returned) and labels, spread over --days days."""
+    seed(conversations=600, messages_per=4, days=90, workspace="bench-history")
+    workspace = Workspace.objects.get(slug="bench-history")
+    conversations = {c.pk: c for c in Conversation.objects.filter(workspace=workspace)}
+    history = defaultdict(list)
+    for change in AssignmentChange.objects.filter(workspace=workspace).order_by("created_at", "pk"):
+        history[change.conversation_id].append(change)
+    assert set(history) <= set(conversations)
+
+    first_messages = {}
+    for conversation_id, sent_at in Message.objects.filter(workspace=workspace).values_list(
+        "conversation_id", "sent_at"
+    ):
+        known = first_messages.get(conversation_id)
+        first_messages[conversation_id] = min(known, sent_at) if known else sent_at
+    reasons = Counter()
+    for pk, conv in conversations.items():
+        changes = history[pk]
+        reasons.update(c.reason for c in changes)
+        holders = [c for c in changes if c.reason != "closed"]
+        if conv.assignee_id:  # claimed, perhaps by someone else who handed it over
+            assert holders[0].reason == "claimed" and holders[0].from_user_id is None
+            assert holders[-1].to_user_id == conv.assignee_id
+            if len(holders) == 2:
+                transfer = holders[1]
+                assert transfer.reason == "transferred"
+                assert transfer.from_user_id == holders[0].to_user_id != conv.assignee_id
+                assert transfer.actor_id == transfer.from_user_id
+        elif holders:  # claimed, then taken back by the timer
+            assert [c.reason for c in holders] == ["claimed", "released_by_timer"]
+            assert holders[1].to_user_id is None and holders[1].actor_id is None
+        for change in holders:  # before the second message: replies are the holder's
+            assert (
+                first_messages[pk] < change.created_at <= first_messages[pk] + timedelta(seconds=60)
+            )
+        closings = [c for c in changes if c.reason == "closed"]
+        if conv.status == "open":
+            assert not closings
+        else:
+            assert len(closings) == 1 and closings[0].created_at == conv.closed_at
+            assert closings[0].to_user_id == conv.assignee_id  # the last handler stays on it
+    assert reasons["claimed"] and reasons["transferred"] and reasons["released_by_timer"]
+    assert reasons["closed"]
+
+    orders = Order.objects.filter(workspace=workspace)
+    assert orders.filter(status="returned").exists() and orders.exclude(status="returned").exists()
+    assert ConversationLabel.objects.filter(workspace=workspace).exists()
+    now = timezone.now()
+    created = sorted(c.created_at for c in conversations.values())
+    assert created[0] < now - timedelta(days=80) and created[-1] > now - timedelta(days=3)
+    assert created[0] > now - timedelta(days=91)

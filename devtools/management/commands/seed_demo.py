@@ -8,6 +8,7 @@ from django.utils import timezone
 from conversations.models import Conversation
 from devtools.demo import content
 from devtools.demo.builder import demo_conversations_build
+from devtools.demo.bulk import DAYS as BULK_DAYS
 from devtools.demo.bulk import bulk_conversations_generate
 from devtools.demo.people import DEMO_WORKSPACE_SLUG
 from devtools.demo.workspace import demo_workspace_ensure, workspace_conversations_delete
@@ -34,12 +35,15 @@ class Command(BaseCommand):
             "--reset", action="store_true", help="delete the workspace's conversations first"
         )
         parser.add_argument("--seed", type=int, default=content.SEED, help="random seed")
+        parser.add_argument(
+            "--days", type=int, default=BULK_DAYS, help="bulk mode: days the conversations span"
+        )
 
     def handle(self, *args, **options):
         started = time.monotonic()
         bulk = options["conversations"] is not None
-        if bulk and (options["conversations"] < 1 or options["messages_per"] < 1):
-            raise CommandError("--conversations and --messages-per must be at least 1")
+        if bulk and min(options["conversations"], options["messages_per"], options["days"]) < 1:
+            raise CommandError("--conversations, --messages-per and --days must be at least 1")
         if bulk:
             slug = options["workspace"] or f"bench-{options['conversations']}"
             name = f"Bench {options['conversations']:,}".replace(",", ".")
@@ -69,6 +73,7 @@ class Command(BaseCommand):
                 messages_per=options["messages_per"],
                 now=timezone.now(),
                 seed=options["seed"],
+                days=options["days"],
                 progress=options["verbosity"] > 0,
                 log=self.stdout.write if options["verbosity"] > 1 else None,
             )
