@@ -89,7 +89,11 @@ def test_the_apps_subscribe_in_their_ready():
                                for phase, h in bus.subscribers(event))
         for event in de.ALL_EVENTS
     }  # fmt: skip
-    assert names["MessagesReceived"] == ["routing.subscribers.on_messages_received:in_transaction"]
+    assert names["MessagesReceived"] == [
+        "automation.subscribers.on_messages_received:after_commit",
+        "routing.subscribers.on_messages_received:in_transaction",
+    ]
+    assert names["CommentReceived"] == ["automation.subscribers.on_comment_received:after_commit"]
     assert names["MessageQueued"] == [
         "channels_app.subscribers.audit_tagged_reply:in_transaction",
         "channels_app.subscribers.on_message_queued:after_commit",

@@ -1,0 +1,40 @@
+"""How automation reacts to the inbox (registered in AutomationConfig.ready()).
+
+All after commit: the customer's message is stored and pushed whatever automation does,
+and a failing subscriber is logged by the bus. `settings.AUTOMATION_RUN` says where the
+work runs: "commit" (here, in the process that recorded the message) or "queue" (a task on
+the `automation` queue). docs/automation.md has the measurement behind the default.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from automation.services.capture import messages_capture_phones
+from conversations import domain_events as de
+from conversations.models import MessageKind
+from inbox_project.domain_events import AFTER_COMMIT, subscribe
+from inbox_project.on_commit import enqueue_on_commit
+
+
+def _run(message_ids: list[int]) -> None:
+    if not message_ids or settings.AUTOMATION_RUN == "off":
+        return
+    if settings.AUTOMATION_RUN == "queue":
+        enqueue_on_commit("automation.tasks.messages_process_task", message_ids)
+    else:
+        messages_capture_phones(message_ids=message_ids)
+
+
+def on_messages_received(event: de.MessagesReceived) -> None:
+    """Customers' inbox messages (comments come through `on_comment_received`)."""
+    _run([m.message_id for m in event.messages if m.kind != MessageKind.COMMENT])
+
+
+def on_comment_received(event: de.CommentReceived) -> None:
+    _run([event.message_id])
+
+
+def register() -> None:
+    subscribe(de.MessagesReceived, on_messages_received, phase=AFTER_COMMIT)
+    subscribe(de.CommentReceived, on_comment_received, phase=AFTER_COMMIT)

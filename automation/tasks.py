@@ -1,0 +1,10 @@
+"""Automation's Celery tasks (routed to the `automation` queue by inbox_project/celery.py)."""
+
+from celery import shared_task
+
+from automation.services.capture import messages_capture_phones
+
+
+@shared_task(ignore_result=True)
+def messages_process_task(message_ids: list[int]) -> None:
+    messages_capture_phones(message_ids=message_ids)
