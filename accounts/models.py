@@ -1,14 +1,19 @@
 """People, workspaces (tenants), their memberships and invitations."""
 
+import datetime
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.business_hours import BusinessHours
 
 LANGUAGE_CHOICES = [("vi", "Tiếng Việt"), ("en", "English")]
 
@@ -58,6 +63,10 @@ class User(AbstractUser):
         return self.full_name or self.email
 
 
+def default_business_days() -> list[int]:
+    return [0, 1, 2, 3, 4, 5]  # Monday to Saturday, the usual week of a Vietnamese shop
+
+
 class Workspace(models.Model):
     """A shop: the tenant. Every row a shop owns points here."""
 
@@ -67,10 +76,36 @@ class Workspace(models.Model):
         _("time zone"), max_length=64, default=settings.DEFAULT_WORKSPACE_TIME_ZONE
     )
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, default="vi")
+    # Opening hours, in the workspace's zone: routing's anti-steal clock (when it counts only
+    # business time), automation's away replies and the reports' business-time figures.
+    business_days = ArrayField(
+        models.PositiveSmallIntegerField(validators=[MaxValueValidator(6)]),
+        default=default_business_days,
+        blank=True,
+    )
+    business_start = models.TimeField(_("opens at"), default=datetime.time(8, 0))
+    business_end = models.TimeField(_("closes at"), default=datetime.time(22, 0))
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(business_end__gt=models.F("business_start")),
+                name="workspace_business_hours_order",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def business_hours(self) -> BusinessHours:
+        return BusinessHours(
+            days=frozenset(self.business_days),
+            start=self.business_start,
+            end=self.business_end,
+            zone=self.time_zone,
+        )
 
 
 class Role(models.TextChoices):

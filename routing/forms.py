@@ -27,6 +27,24 @@ class RoutingSettingsForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # The workspace's opening hours (accounts.Workspace), edited on this page.
+    business_start = forms.TimeField(
+        label=_("opens at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    business_end = forms.TimeField(
+        label=_("closes at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+
+    def __init__(self, *args, workspace, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "business_days": workspace.business_days,
+                "business_start": workspace.business_start,
+                "business_end": workspace.business_end,
+            },
+        )
+        super().__init__(*args, **kwargs)
 
     class Meta:
         model = RoutingSettings
@@ -36,14 +54,7 @@ class RoutingSettingsForm(forms.ModelForm):
             "anti_steal_minutes",
             "idle_timeout_minutes",
             "business_hours_only",
-            "business_days",
-            "business_start",
-            "business_end",
         ]
-        widgets = {
-            "business_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "business_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        }
         help_texts = {
             "idle_timeout_minutes": _("0 turns the idle rule off."),
             "anti_steal_minutes": _(

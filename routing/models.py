@@ -1,24 +1,20 @@
 """Who handles which customer: routing settings, agent presence, per-channel agent lists and
 the history of every change of owner (read by the reports)."""
 
-import datetime
-
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# Migration 0001 names routing's old default; the hours now belong to the workspace.
+from accounts.models import default_business_days  # noqa: F401
 
 
 class RoutingMode(models.TextChoices):
     ROUND_ROBIN = "round_robin", _("Round robin")
     FIRST_CLICK = "first_click", _("First click")
     MANUAL = "manual", _("Manual (admins assign)")
-
-
-def default_business_days() -> list[int]:
-    return [0, 1, 2, 3, 4, 5]  # Monday to Saturday, the usual week of a Vietnamese shop
 
 
 class RoutingSettings(models.Model):
@@ -43,24 +39,14 @@ class RoutingSettings(models.Model):
     idle_timeout_minutes = models.PositiveSmallIntegerField(
         _("idle after (minutes)"), default=30, validators=[MaxValueValidator(24 * 60)]
     )
+    # The anti-steal clock runs only in the workspace's opening hours (Workspace.business_*).
     business_hours_only = models.BooleanField(_("count business hours only"), default=False)
-    business_days = ArrayField(
-        models.PositiveSmallIntegerField(validators=[MaxValueValidator(6)]),
-        default=default_business_days,
-        blank=True,
-    )
-    business_start = models.TimeField(_("opens at"), default=datetime.time(8, 0))
-    business_end = models.TimeField(_("closes at"), default=datetime.time(22, 0))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(anti_steal_minutes__gte=1), name="routing_anti_steal_min_1"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(business_end__gt=models.F("business_start")),
-                name="routing_business_hours_order",
             ),
         ]
 

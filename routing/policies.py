@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
+from accounts.business_hours import BusinessHours, deadline_after
 from conversations.permissions import (  # noqa: F401  (re-exported)
     REFUSE_CLAIM_FIRST,
     REFUSE_TAKEN,
@@ -41,40 +41,12 @@ def is_waiting_for_reply(
     return last_outbound_at is None or last_inbound_at > last_outbound_at
 
 
-@dataclass(frozen=True)
-class BusinessHours:
-    """The same opening hours on each listed weekday (0 = Monday), in the workspace's zone."""
-
-    days: frozenset[int]
-    start: datetime.time
-    end: datetime.time
-    zone: str = "Asia/Ho_Chi_Minh"
-
-
 def release_deadline_at(
     *, start: datetime.datetime, minutes: int, hours: BusinessHours | None = None
 ) -> datetime.datetime:
     """When an unanswered claim lapses: `minutes` after `start`, counting only business time
     when `hours` is given (time outside opening hours does not run the clock)."""
-    plain = start + datetime.timedelta(minutes=minutes)
-    if hours is None or not hours.days or hours.end <= hours.start:
-        return plain
-    zone = ZoneInfo(hours.zone)
-    remaining = datetime.timedelta(minutes=minutes)
-    cursor = start.astimezone(UTC)
-    day = start.astimezone(zone).date()
-    for _ in range(8 * 7):  # a few weeks covers any sane week; never loop forever
-        if day.weekday() in hours.days:
-            opens = datetime.datetime.combine(day, hours.start, tzinfo=zone).astimezone(UTC)
-            closes = datetime.datetime.combine(day, hours.end, tzinfo=zone).astimezone(UTC)
-            begin = max(opens, cursor)
-            if begin < closes:
-                available = closes - begin
-                if remaining <= available:
-                    return begin + remaining
-                remaining -= available
-        day += datetime.timedelta(days=1)
-    return plain
+    return deadline_after(start=start, minutes=minutes, hours=hours)
 
 
 # --- presence ----------------------------------------------------------------------------

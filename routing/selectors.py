@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.business_hours import BusinessHours
 from accounts.models import Membership
 from conversations.channels import channel_accounts_of
 from conversations.models import Conversation, ConversationStatus
@@ -25,15 +26,12 @@ def routing_settings_get(*, workspace_id: int) -> RoutingSettings:
     return found or RoutingSettings(workspace_id=workspace_id)
 
 
-def business_hours_of(settings: RoutingSettings) -> policies.BusinessHours | None:
+def business_hours_of(settings: RoutingSettings) -> BusinessHours | None:
+    """The hours the anti-steal clock runs in: the workspace's, when routing counts only
+    business time."""
     if not settings.business_hours_only or settings.pk is None:
         return None
-    return policies.BusinessHours(
-        days=frozenset(settings.business_days),
-        start=settings.business_start,
-        end=settings.business_end,
-        zone=settings.workspace.time_zone,
-    )
+    return settings.workspace.business_hours
 
 
 def active_members(*, workspace_id: int) -> list[Membership]:

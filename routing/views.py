@@ -198,7 +198,7 @@ def presence_ping(request):
 def routing_settings(request):
     workspace = request.workspace
     current = selectors.routing_settings_get(workspace_id=workspace.pk)
-    form = RoutingSettingsForm(request.POST or None, instance=current)
+    form = RoutingSettingsForm(request.POST or None, instance=current, workspace=workspace)
     if request.method == "POST" and form.is_valid():
         try:
             services.routing_settings_update(

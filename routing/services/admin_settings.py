@@ -1,4 +1,5 @@
-"""What an admin sets for routing: the workspace's routing settings, the agent list of each
+"""What an admin sets for routing: the workspace's routing settings (and its opening hours,
+which the same page edits), the agent list of each
 channel (or the default list) and the agents' capacities. A change that may let someone
 take waiting customers queues the round-robin hand-out on commit."""
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User, Workspace
+from accounts.services import workspace_hours_update
 from conversations.channels import channel_accounts_of
 from conversations.models import Conversation
 from inbox_project.errors import ApplicationError
@@ -24,17 +26,15 @@ SETTINGS_FIELDS = (
     "anti_steal_minutes",
     "idle_timeout_minutes",
     "business_hours_only",
-    "business_days",
-    "business_start",
-    "business_end",
 )
+HOURS_FIELDS = ("business_days", "business_start", "business_end")
 
 
 def routing_settings_update(*, workspace: Workspace, actor: User, **fields) -> RoutingSettings:
     """Save the workspace's routing settings. Switching anti-steal off stops every running
     clock; switching to round robin hands out the waiting pool."""
     require_admin(workspace_id=workspace.pk, user=actor)
-    unknown = set(fields) - set(SETTINGS_FIELDS)
+    unknown = set(fields) - set(SETTINGS_FIELDS) - set(HOURS_FIELDS)
     if unknown:
         raise ApplicationError(_("Unknown setting."), code="invalid")
     with transaction.atomic():
@@ -42,13 +42,16 @@ def routing_settings_update(*, workspace: Workspace, actor: User, **fields) -> R
             workspace=workspace
         )
         was_mode, was_anti_steal = settings.mode, settings.anti_steal_enabled
+        hours = {name: fields.pop(name) for name in HOURS_FIELDS if name in fields}
+        if hours:
+            workspace_hours_update(
+                workspace=workspace,
+                days=hours.get("business_days", workspace.business_days) or [],
+                start=hours.get("business_start", workspace.business_start),
+                end=hours.get("business_end", workspace.business_end),
+            )
         for name, value in fields.items():
             setattr(settings, name, value)
-        if settings.business_end <= settings.business_start:
-            raise ApplicationError(
-                _("Closing time must be after opening time."), code="invalid_hours"
-            )
-        settings.business_days = sorted(set(settings.business_days or []))
         settings.full_clean(exclude=["workspace"])
         settings.save()
         if was_anti_steal and not settings.anti_steal_enabled:

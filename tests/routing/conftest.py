@@ -49,7 +49,14 @@ def membership(user, workspace) -> Membership:
     return Membership.objects.get(user=user, workspace=workspace)
 
 
+HOURS = ("business_days", "business_start", "business_end")
+
+
 def configure(workspace, **fields) -> RoutingSettings:
+    """Save routing settings; the opening hours among `fields` go to the workspace."""
+    hours = {name: fields.pop(name) for name in HOURS if name in fields}
+    if hours:
+        type(workspace).objects.filter(pk=workspace.pk).update(**hours)
     settings, _ = RoutingSettings.objects.update_or_create(workspace=workspace, defaults=fields)
     return settings
 

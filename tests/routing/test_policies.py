@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 
+from accounts.business_hours import BusinessHours
 from routing import policies
-from routing.policies import BusinessHours, Candidate
+from routing.policies import Candidate
 
 UTC = datetime.UTC
 T0 = datetime.datetime(2026, 3, 2, 3, 0, tzinfo=UTC)  # Monday 10:00 in Ho Chi Minh City

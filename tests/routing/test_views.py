@@ -1,5 +1,6 @@
 """HTTP: the claim panel actions, the presence switch and the routing settings page."""
 
+import datetime
 import json
 
 import pytest
@@ -276,7 +277,11 @@ def test_settings_save(client_for, alice, workspace_a):
     assert response.status_code == 302
     saved = RoutingSettings.objects.get(workspace=workspace_a)
     assert saved.mode == "round_robin" and saved.anti_steal_enabled
-    assert saved.anti_steal_minutes == 15 and saved.business_days == [0, 1, 2]
+    assert saved.anti_steal_minutes == 15
+    workspace_a.refresh_from_db()
+    assert workspace_a.business_days == [0, 1, 2]
+    assert workspace_a.business_start == datetime.time(9)
+    assert workspace_a.business_end == datetime.time(18)
 
 
 def test_settings_refuse_bad_values(client_for, alice, workspace_a):
