@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from automation.services.capture import messages_capture_phones
+from automation.services.inbound import messages_process
 from conversations import domain_events as de
 from conversations.models import MessageKind
 from inbox_project.domain_events import AFTER_COMMIT, subscribe
@@ -23,7 +23,7 @@ def _run(message_ids: list[int]) -> None:
     if settings.AUTOMATION_RUN == "queue":
         enqueue_on_commit("automation.tasks.messages_process_task", message_ids)
     else:
-        messages_capture_phones(message_ids=message_ids)
+        messages_process(message_ids=message_ids)
 
 
 def on_messages_received(event: de.MessagesReceived) -> None:

@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from automation.services.capture import messages_capture_phones
+from automation.services.inbound import messages_process
 
 
 @shared_task(ignore_result=True)
 def messages_process_task(message_ids: list[int]) -> None:
-    messages_capture_phones(message_ids=message_ids)
+    messages_process(message_ids=message_ids)

@@ -524,6 +524,7 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=2000, help="events for the processing phase")
     parser.add_argument("--lag-rate", type=float, default=100.0)
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--rules", type=int, default=0, help="active automation rules")
     parser.add_argument(
         "--automation",
         choices=("off", "commit", "queue"),
@@ -545,6 +546,7 @@ def main() -> int:
     report: dict = {
         "machine": {"cores": os.cpu_count(), "load_avg_at_start": os.getloadavg()},
         "automation": args.automation,
+        "rules": args.rules,
     }
     try:
         if subprocess.call([sys.executable, "manage.py", "migrate", "-v", "0"], env=env, cwd=ROOT):
@@ -558,6 +560,15 @@ def main() -> int:
         from conversations.models import Customer, Message
 
         workspace, account = prepare_data()
+        if args.rules:
+            from automation.models import Rule
+
+            # Active keyword rules that the bench's texts do not match: evaluation, no replies.
+            Rule.objects.bulk_create(
+                Rule(workspace=workspace, name=f"bench {i}", position=i, reply_text="ok",
+                     keywords=[f"mẫu {i} còn không", f"mã sp{i}"])
+                for i in range(args.rules)
+            )  # fmt: skip
         flush_queue("ingest")
         webhook_path = reverse("webhook", kwargs={"kind": "facebook", "key": account.webhook_key})
         requests = Requests(webhook_path)

@@ -34,13 +34,14 @@ def messages_capture_phones(*, message_ids: Iterable[int]) -> int:
     added = 0
     for message in rows:
         try:
-            added += _capture(message)
+            added += capture_message(message)
         except Exception:  # one message's failure costs the others nothing
             log.exception("phone capture failed on message %s", message.pk)
     return added
 
 
-def _capture(message: Message) -> int:
+def capture_message(message: Message) -> int:
+    """The numbers of one message (its conversation and customer loaded) new to its customer."""
     customer = message.conversation.customer
     added = 0
     for found in phones_in(message.text):

@@ -72,14 +72,14 @@ def test_the_customer_is_found_by_the_digits_as_typed(page_a, capture_events):
 def test_a_failing_capture_keeps_the_message_and_the_others(
     page_a, capture_events, monkeypatch, caplog
 ):
-    real = capture._capture
+    real = capture.capture_message
 
     def broken(message):
         if "0912" in message.text:
             raise RuntimeError("boom")
         return real(message)
 
-    monkeypatch.setattr(capture, "_capture", broken)
+    monkeypatch.setattr(capture, "capture_message", broken)
     first = _receive(page_a, "0912345678", psid="psid-x")
     second = _receive(page_a, "0987654321", psid="psid-y")
     capture.messages_capture_phones(message_ids=[first.pk, second.pk])

@@ -1,0 +1,210 @@
+"""Running the workspace's rules on a customer's message (after its commit).
+
+One query reads the workspace's active rules for the batch; `automation.engine` decides
+(pure); this module checks the limits that need the log (cool-down per conversation, cap per
+hour, a greeting once per conversation, reply loops), acts through the inbox's services
+(`message_send` with `author=None, automated=True`, so the reply-window policy applies and
+`human_agent` is never used; `conversation_label_add` / `_remove` with `user=None`) and
+writes one `RuleRun` per action or refusal.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.business_hours import is_open
+from automation import engine
+from automation.models import AgentGuard, Rule, RuleRun, RunResult, Trigger
+from conversations.models import Conversation, ConversationLabel, Direction, Message, MessageKind
+from conversations.phone_parsing import has_phone
+from conversations.services.labels import conversation_label_add, conversation_label_remove
+from conversations.services.outbound import message_send
+from inbox_project.errors import ApplicationError
+
+log = logging.getLogger(__name__)
+
+GREETINGS = frozenset({Trigger.NEW_CUSTOMER, Trigger.RETURNING_CUSTOMER})
+MESSAGE_TRIGGERS = (Trigger.MESSAGE, Trigger.NEW_CUSTOMER, Trigger.RETURNING_CUSTOMER,
+                    Trigger.COMMENT)  # fmt: skip
+ADDRESS = "anh/chị"  # the form of address when the customer's is not known
+
+
+def spec_of(rule: Rule) -> engine.RuleSpec:
+    return engine.RuleSpec(
+        id=rule.pk, trigger=rule.trigger, position=rule.position, priority=rule.priority,
+        channel_account_id=rule.channel_account_id, keywords=engine.keywords_folded(rule.keywords),
+        needs_phone=rule.needs_phone, needs_label_id=rule.needs_label_id, hours=rule.hours,
+        customer=rule.customer, replies=bool(rule.reply_text.strip()), payload=rule,
+    )  # fmt: skip
+
+
+def active_specs(*, workspace_id: int, triggers) -> list[engine.RuleSpec]:
+    rules = Rule.objects.filter(workspace_id=workspace_id, enabled=True, trigger__in=triggers)
+    return [spec_of(rule) for rule in rules]
+
+
+@dataclass
+class Outcome:
+    """What one fact led to (the "thử" box shows it; the log keeps it)."""
+
+    decision: engine.Decision
+    reply: str = ""
+    refused: str = ""  # the answer's refusal code, if refused
+
+
+def facts_for(*, message: Message, conversation: Conversation, specs, now) -> engine.Facts:
+    """The value object the engine reads; each lookup only when some rule needs it."""
+    trigger = Trigger.COMMENT if message.kind == MessageKind.COMMENT else Trigger.MESSAGE
+    triggers = {trigger}
+    wanted = {s.trigger for s in specs}
+    needs_history = bool(wanted & GREETINGS) or any(s.customer != "any" for s in specs)
+    returning = False
+    if needs_history:
+        returning = Conversation.objects.filter(
+            workspace_id=conversation.workspace_id, customer_id=conversation.customer_id,
+            pk__lt=conversation.pk,
+        ).exists()  # fmt: skip
+        if trigger == Trigger.MESSAGE and wanted & GREETINGS:
+            first = not Message.objects.filter(
+                conversation_id=conversation.pk, direction=Direction.IN, kind=MessageKind.INBOX,
+                pk__lt=message.pk,
+            ).exists()  # fmt: skip
+            if first:
+                triggers.add(Trigger.RETURNING_CUSTOMER if returning else Trigger.NEW_CUSTOMER)
+    labels: frozenset[int] = frozenset()
+    if any(s.needs_label_id for s in specs):
+        labels = frozenset(ConversationLabel.objects.filter(conversation_id=conversation.pk)
+                           .values_list("label_id", flat=True))  # fmt: skip
+    return engine.Facts(
+        trigger=trigger, triggers=frozenset(triggers),
+        channel_account_id=conversation.channel_account_id, text=engine.fold(message.text),
+        has_phone=has_phone(message.text), label_ids=labels,
+        inside_hours=is_open(now, conversation.workspace.business_hours), returning=returning,
+    )  # fmt: skip
+
+
+def _log(rule: Rule, *, conversation, message, trigger, action, result, reason="", detail="",
+         sent=None, now) -> RuleRun:  # fmt: skip
+    run = RuleRun.objects.create(
+        workspace_id=conversation.workspace_id, rule=rule, rule_name=rule.name,
+        conversation=conversation, message=message, sent=sent, trigger=trigger, action=action,
+        result=result, reason=reason, detail=detail[:2000], created_at=now,
+    )  # fmt: skip
+    if result == RunResult.DONE:
+        Rule.objects.filter(pk=rule.pk).update(fire_count=F("fire_count") + 1, last_fired_at=now)
+    return run
+
+
+def reply_refusal(*, rule: Rule, conversation: Conversation, message: Message, trigger: str,
+                  inside_hours: bool, now: datetime.datetime) -> str:  # fmt: skip
+    """Why this rule may not answer now ("" when it may)."""
+    if conversation.customer.is_blocked:
+        return "blocked"
+    if message.direction != Direction.IN or message.is_automated:
+        return "not_a_customer"  # our own echoes and automated messages are never answered
+    if conversation.assignee_id is not None and (
+        rule.agent_guard == AgentGuard.BEFORE_CLAIM or inside_hours
+    ):
+        return "agent_holds"
+    replies = RuleRun.objects.filter(action="reply", result=RunResult.DONE)
+    if trigger in GREETINGS and replies.filter(conversation=conversation, rule=rule).exists():
+        return "once_per_conversation"
+    since = now - datetime.timedelta(minutes=rule.cooldown_minutes)
+    if replies.filter(conversation=conversation, created_at__gt=since).exists():
+        return "cooldown"
+    hour_ago = now - datetime.timedelta(hours=1)
+    if replies.filter(rule=rule, created_at__gt=hour_ago).count() >= rule.hourly_cap:
+        return "hourly_cap"
+    mine = (Message.objects.filter(conversation_id=conversation.pk, direction=Direction.OUT,
+                                   is_automated=True).order_by("-pk").values_list("text", flat=True)
+            .first())  # fmt: skip
+    if mine and engine.fold(mine) == engine.fold(message.text):
+        return "loop"  # another bot repeating our reply back
+    return ""
+
+
+def reply_text(rule: Rule, conversation: Conversation) -> str:
+    return engine.render(rule.reply_text, name=conversation.customer.name, address=ADDRESS,
+                         page=conversation.channel_account.display_name)  # fmt: skip
+
+
+def message_rules_run(*, message: Message, specs, now: datetime.datetime | None = None) -> Outcome:
+    """Run the rules on one customer message: the best answer (at most one reply) and every
+    matching rule's label changes."""
+    now = now or timezone.now()
+    conversation = message.conversation
+    if conversation.customer.is_blocked or message.is_automated:
+        return Outcome(decision=engine.Decision(answer=None, others=(), losers=()))
+    facts = facts_for(message=message, conversation=conversation, specs=specs, now=now)
+    decision = engine.decide(specs, facts)
+    outcome = Outcome(decision=decision)
+    acting = [decision.answer] if decision.answer else []
+    for matched in [*acting, *decision.others]:
+        rule: Rule = matched.rule.payload
+        trigger = matched.rule.trigger
+        common = dict(conversation=conversation, message=message, trigger=trigger, now=now)
+        if matched is decision.answer:
+            refused = reply_refusal(rule=rule, conversation=conversation, message=message,
+                                    trigger=trigger, inside_hours=facts.inside_hours, now=now)  # fmt: skip
+            text = reply_text(rule, conversation)
+            if refused:
+                outcome.refused = refused
+                _log(rule, action="reply", result=RunResult.REFUSED, reason=refused, detail=text,
+                     **common)  # fmt: skip
+                continue  # a refused answer changes no labels either
+            try:
+                sent = message_send(conversation=conversation, author=None, text=text,
+                                    automated=True, now=now)  # fmt: skip
+            except ApplicationError as refusal:
+                outcome.refused = refusal.code
+                _log(rule, action="reply", result=RunResult.REFUSED, reason=refusal.code,
+                     detail=refusal.message, **common)  # fmt: skip
+                continue
+            outcome.reply = text
+            _log(rule, action="reply", result=RunResult.DONE, detail=text, sent=sent, **common)
+        _labels(rule, **common)
+    return outcome
+
+
+def _labels(rule: Rule, *, conversation, message, trigger, now) -> None:
+    common = dict(conversation=conversation, message=message, trigger=trigger, now=now)
+    for action, label_id, service in (
+        ("add_label", rule.add_label_id, conversation_label_add),
+        ("remove_label", rule.remove_label_id, conversation_label_remove),
+    ):
+        if label_id is None:
+            continue
+        try:
+            service(conversation=conversation, user=None, label_id=label_id, now=now)
+        except ApplicationError as refusal:
+            _log(rule, action=action, result=RunResult.REFUSED, reason=refusal.code,
+                 detail=refusal.message, **common)  # fmt: skip
+        else:
+            _log(rule, action=action, result=RunResult.DONE, detail=str(label_id), **common)
+
+
+def rules_try(*, workspace, text: str, channel_account=None, returning: bool = False,
+              now: datetime.datetime | None = None) -> Outcome:  # fmt: skip
+    """The editor's "thử" box: which rule would answer `text` and with what. Reads only;
+    nothing is sent, labelled or logged."""
+    now = now or timezone.now()
+    specs = active_specs(workspace_id=workspace.pk, triggers=MESSAGE_TRIGGERS)
+    triggers = {Trigger.MESSAGE, Trigger.RETURNING_CUSTOMER if returning else Trigger.NEW_CUSTOMER}
+    channel_id = channel_account.pk if channel_account is not None else (
+        specs[0].channel_account_id if specs else 0)  # fmt: skip
+    facts = engine.Facts(trigger=Trigger.MESSAGE, triggers=frozenset(triggers),
+                         channel_account_id=channel_id or 0, text=engine.fold(text),
+                         has_phone=has_phone(text), inside_hours=is_open(now, workspace.business_hours),
+                         returning=returning)  # fmt: skip
+    decision = engine.decide(specs, facts)
+    reply = ""
+    if decision.answer is not None:
+        rule = decision.answer.rule.payload
+        reply = engine.render(rule.reply_text, name="Lan", address=ADDRESS,
+                              page=channel_account.display_name if channel_account else "")  # fmt: skip
+    return Outcome(decision=decision, reply=reply)
