@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.postgres.fields import ArrayField
+from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -90,6 +93,26 @@ class Rule(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        rules_changed(self.workspace_id)
+
+    def delete(self, *args, **kwargs):
+        workspace_id = self.workspace_id
+        result = super().delete(*args, **kwargs)
+        rules_changed(workspace_id)
+        return result
+
+
+def rules_version_key(workspace_id: int) -> str:
+    return f"automation:rules:{workspace_id}"
+
+
+def rules_changed(workspace_id: int) -> None:
+    """A new version of the workspace's rules: every process compiles them again on its next
+    message (automation/services/rules.py `active_specs`)."""
+    cache.set(rules_version_key(workspace_id), uuid.uuid4().hex, None)
 
 
 class RunResult(models.TextChoices):

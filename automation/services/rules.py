@@ -14,12 +14,21 @@ import datetime
 import logging
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.business_hours import is_open
 from automation import engine
-from automation.models import AgentGuard, Rule, RuleRun, RunResult, Trigger
+from automation.models import (
+    AgentGuard,
+    Rule,
+    RuleRun,
+    RunResult,
+    Trigger,
+    rules_changed,
+    rules_version_key,
+)
 from conversations.models import Conversation, ConversationLabel, Direction, Message, MessageKind
 from conversations.phone_parsing import has_phone
 from conversations.services.labels import conversation_label_add, conversation_label_remove
@@ -43,9 +52,24 @@ def spec_of(rule: Rule) -> engine.RuleSpec:
     )  # fmt: skip
 
 
+# workspace id -> (rules version, compiled specs of its enabled rules), per process.
+_compiled: dict[int, tuple[str, list[engine.RuleSpec]]] = {}
+
+
 def active_specs(*, workspace_id: int, triggers) -> list[engine.RuleSpec]:
-    rules = Rule.objects.filter(workspace_id=workspace_id, enabled=True, trigger__in=triggers)
-    return [spec_of(rule) for rule in rules]
+    """The workspace's enabled rules for `triggers`, compiled once per version of its rules
+    (one cache read a call; the rows are read again only after a rule changed)."""
+    key = rules_version_key(workspace_id)
+    version = cache.get(key)
+    if version is None:
+        rules_changed(workspace_id)
+        version = cache.get(key) or ""
+    hit = _compiled.get(workspace_id)
+    if hit is None or hit[0] != version or not version:
+        rules = Rule.objects.filter(workspace_id=workspace_id, enabled=True)
+        hit = (version, [spec_of(rule) for rule in rules.select_related("channel_account")])
+        _compiled[workspace_id] = hit
+    return [spec for spec in hit[1] if spec.trigger in triggers]
 
 
 @dataclass
