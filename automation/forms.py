@@ -33,7 +33,7 @@ class RuleForm(forms.ModelForm):
         model = Rule
         fields = [
             "name", "enabled", "trigger", "channel_account", "keywords", "needs_phone",
-            "needs_label", "hours", "customer", "reply_text", "add_label", "remove_label",
+            "needs_label", "hours", "customer", "reply_text", "add_label", "remove_label", "round_robin",
             "priority", "agent_guard", "cooldown_minutes", "hourly_cap",
         ]  # fmt: skip
         widgets = {"reply_text": forms.Textarea(attrs={"rows": 3})}
@@ -56,9 +56,9 @@ class RuleForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if not (data.get("reply_text") or "").strip() and not (
-            data.get("add_label") or data.get("remove_label")
+            data.get("add_label") or data.get("remove_label") or data.get("round_robin")
         ):
-            raise forms.ValidationError(_("A rule must reply or change a label."))
+            raise forms.ValidationError(_("A rule must reply, change a label or hand over."))
         return data
 
 

@@ -74,6 +74,7 @@ class Rule(models.Model):
         "conversations.Label", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("remove the label"),
     )  # fmt: skip
+    round_robin = models.BooleanField(_("hand to round robin"), default=False)
     # limits
     agent_guard = models.CharField(_("when an agent holds the conversation"), max_length=16,
                                    choices=AgentGuard.choices, default=AgentGuard.BEFORE_CLAIM)  # fmt: skip

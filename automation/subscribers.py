@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from automation.models import Trigger
+from automation.services import rules
 from automation.services.inbound import messages_process
 from conversations import domain_events as de
 from conversations.models import MessageKind
@@ -35,6 +37,21 @@ def on_comment_received(event: de.CommentReceived) -> None:
     _run([event.message_id])
 
 
+def on_label_added(event: de.LabelAdded) -> None:
+    if settings.AUTOMATION_RUN != "off":
+        rules.conversation_rules_run(trigger=Trigger.LABEL_ADDED, workspace_id=event.workspace_id,
+                                     conversation_id=event.conversation_id, label_id=event.label_id,
+                                     now=event.added_at)  # fmt: skip
+
+
+def on_closed(event: de.ConversationClosed) -> None:
+    if settings.AUTOMATION_RUN != "off":
+        rules.conversation_rules_run(trigger=Trigger.CLOSED, workspace_id=event.workspace_id,
+                                     conversation_id=event.conversation_id, now=event.closed_at)  # fmt: skip
+
+
 def register() -> None:
     subscribe(de.MessagesReceived, on_messages_received, phase=AFTER_COMMIT)
     subscribe(de.CommentReceived, on_comment_received, phase=AFTER_COMMIT)
+    subscribe(de.LabelAdded, on_label_added, phase=AFTER_COMMIT)
+    subscribe(de.ConversationClosed, on_closed, phase=AFTER_COMMIT)

@@ -34,6 +34,7 @@ from conversations.phone_parsing import has_phone
 from conversations.services.labels import conversation_label_add, conversation_label_remove
 from conversations.services.outbound import message_send
 from inbox_project.errors import ApplicationError
+from routing import services as routing_services
 
 log = logging.getLogger(__name__)
 
@@ -124,12 +125,12 @@ def _log(rule: Rule, *, conversation, message, trigger, action, result, reason="
     return run
 
 
-def reply_refusal(*, rule: Rule, conversation: Conversation, message: Message, trigger: str,
-                  inside_hours: bool, now: datetime.datetime) -> str:  # fmt: skip
+def reply_refusal(*, rule: Rule, conversation: Conversation, message: Message | None,
+                  trigger: str, inside_hours: bool, now: datetime.datetime) -> str:  # fmt: skip
     """Why this rule may not answer now ("" when it may)."""
     if conversation.customer.is_blocked:
         return "blocked"
-    if message.direction != Direction.IN or message.is_automated:
+    if message is not None and (message.direction != Direction.IN or message.is_automated):
         return "not_a_customer"  # our own echoes and automated messages are never answered
     if conversation.assignee_id is not None and (
         rule.agent_guard == AgentGuard.BEFORE_CLAIM or inside_hours
@@ -144,11 +145,12 @@ def reply_refusal(*, rule: Rule, conversation: Conversation, message: Message, t
     hour_ago = now - datetime.timedelta(hours=1)
     if replies.filter(rule=rule, created_at__gt=hour_ago).count() >= rule.hourly_cap:
         return "hourly_cap"
-    mine = (Message.objects.filter(conversation_id=conversation.pk, direction=Direction.OUT,
-                                   is_automated=True).order_by("-pk").values_list("text", flat=True)
-            .first())  # fmt: skip
-    if mine and engine.fold(mine) == engine.fold(message.text):
-        return "loop"  # another bot repeating our reply back
+    if message is not None:
+        mine = (Message.objects.filter(conversation_id=conversation.pk, direction=Direction.OUT,
+                                       is_automated=True).order_by("-pk")
+                .values_list("text", flat=True).first())  # fmt: skip
+        if mine and engine.fold(mine) == engine.fold(message.text):
+            return "loop"  # another bot repeating our reply back
     return ""
 
 
@@ -157,15 +159,9 @@ def reply_text(rule: Rule, conversation: Conversation) -> str:
                          page=conversation.channel_account.display_name)  # fmt: skip
 
 
-def message_rules_run(*, message: Message, specs, now: datetime.datetime | None = None) -> Outcome:
-    """Run the rules on one customer message: the best answer (at most one reply) and every
-    matching rule's label changes."""
-    now = now or timezone.now()
-    conversation = message.conversation
-    if conversation.customer.is_blocked or message.is_automated:
-        return Outcome(decision=engine.Decision(answer=None, others=(), losers=()))
-    facts = facts_for(message=message, conversation=conversation, specs=specs, now=now)
-    decision = engine.decide(specs, facts)
+def _act(decision: engine.Decision, *, facts: engine.Facts, conversation: Conversation,
+         message: Message | None, now: datetime.datetime) -> Outcome:  # fmt: skip
+    """The answer (at most one reply) and every matching rule's other actions, each logged."""
     outcome = Outcome(decision=decision)
     acting = [decision.answer] if decision.answer else []
     for matched in [*acting, *decision.others]:
@@ -180,7 +176,7 @@ def message_rules_run(*, message: Message, specs, now: datetime.datetime | None 
                 outcome.refused = refused
                 _log(rule, action="reply", result=RunResult.REFUSED, reason=refused, detail=text,
                      **common)  # fmt: skip
-                continue  # a refused answer changes no labels either
+                continue  # a refused answer changes nothing else either
             try:
                 sent = message_send(conversation=conversation, author=None, text=text,
                                     automated=True, now=now)  # fmt: skip
@@ -192,7 +188,56 @@ def message_rules_run(*, message: Message, specs, now: datetime.datetime | None 
             outcome.reply = text
             _log(rule, action="reply", result=RunResult.DONE, detail=text, sent=sent, **common)
         _labels(rule, **common)
+        if rule.round_robin:
+            _round_robin(rule, **common)
     return outcome
+
+
+def message_rules_run(*, message: Message, specs, now: datetime.datetime | None = None) -> Outcome:
+    """Run the rules on one customer message: the best answer (at most one reply) and every
+    matching rule's label changes."""
+    now = now or timezone.now()
+    conversation = message.conversation
+    if conversation.customer.is_blocked or message.is_automated:
+        return Outcome(decision=engine.Decision(answer=None, others=(), losers=()))
+    facts = facts_for(message=message, conversation=conversation, specs=specs, now=now)
+    return _act(engine.decide(specs, facts), facts=facts, conversation=conversation,
+                message=message, now=now)  # fmt: skip
+
+
+def conversation_rules_run(*, trigger: str, conversation_id: int, workspace_id: int,
+                           label_id: int | None = None,
+                           now: datetime.datetime | None = None) -> Outcome | None:  # fmt: skip
+    """Run the rules of a trigger without a customer message (a label added, a close). For
+    "a label is added", the label condition is the label just added (`label_id`)."""
+    now = now or timezone.now()
+    specs = active_specs(workspace_id=workspace_id, triggers=(trigger,))
+    if not specs:
+        return None
+    conversation = (Conversation.objects.select_related("customer", "channel_account", "workspace")
+                    .filter(workspace_id=workspace_id, pk=conversation_id).first())  # fmt: skip
+    if conversation is None or conversation.customer.is_blocked:
+        return None
+    if label_id is not None:
+        labels = frozenset({label_id})
+    else:
+        labels = frozenset(ConversationLabel.objects.filter(conversation_id=conversation.pk)
+                           .values_list("label_id", flat=True))  # fmt: skip
+    facts = engine.Facts(trigger=trigger, channel_account_id=conversation.channel_account_id,
+                         label_ids=labels,
+                         inside_hours=is_open(now, conversation.workspace.business_hours))  # fmt: skip
+    return _act(engine.decide(specs, facts), facts=facts, conversation=conversation,
+                message=None, now=now)  # fmt: skip
+
+
+def _round_robin(rule: Rule, *, conversation, message, trigger, now) -> None:
+    common = dict(conversation=conversation, message=message, trigger=trigger, now=now)
+    agent = routing_services.conversation_hand_to_round_robin(conversation=conversation, now=now)
+    if agent is None:
+        _log(rule, action="round_robin", result=RunResult.REFUSED, reason="nobody_or_held",
+             **common)  # fmt: skip
+    else:
+        _log(rule, action="round_robin", result=RunResult.DONE, detail=str(agent.pk), **common)
 
 
 def _labels(rule: Rule, *, conversation, message, trigger, now) -> None:
@@ -203,6 +248,9 @@ def _labels(rule: Rule, *, conversation, message, trigger, now) -> None:
     ):
         if label_id is None:
             continue
+        has = ConversationLabel.objects.filter(conversation_id=conversation.pk, label_id=label_id)
+        if has.exists() == (action == "add_label"):
+            continue  # nothing to change: nothing done, nothing logged
         try:
             service(conversation=conversation, user=None, label_id=label_id, now=now)
         except ApplicationError as refusal:

@@ -100,4 +100,8 @@ def test_the_apps_subscribe_in_their_ready():
         "routing.subscribers.on_reply:in_transaction",
     ]
     assert names["ContactCreated"] == ["channels_app.subscribers.on_contact_created:after_commit"]
-    assert names["ConversationClosed"] == ["routing.subscribers.on_closed:in_transaction"]
+    assert names["ConversationClosed"] == [
+        "automation.subscribers.on_closed:after_commit",
+        "routing.subscribers.on_closed:in_transaction",
+    ]
+    assert names["LabelAdded"] == ["automation.subscribers.on_label_added:after_commit"]
