@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from automation.models import Rule
+from automation.models import Rule, Sequence
 from conversations.channels import channel_accounts_of
 from conversations.models import Label
 
@@ -33,7 +33,7 @@ class RuleForm(forms.ModelForm):
         model = Rule
         fields = [
             "name", "enabled", "trigger", "channel_account", "keywords", "needs_phone",
-            "needs_label", "hours", "customer", "reply_text", "add_label", "remove_label", "round_robin",
+            "needs_label", "hours", "customer", "reply_text", "add_label", "remove_label", "round_robin", "start_sequence",
             "priority", "agent_guard", "cooldown_minutes", "hourly_cap",
         ]  # fmt: skip
         widgets = {"reply_text": forms.Textarea(attrs={"rows": 3})}
@@ -52,11 +52,16 @@ class RuleForm(forms.ModelForm):
         for name in ("needs_label", "add_label", "remove_label"):
             self.fields[name].queryset = labels
             self.fields[name].empty_label = "—"
+        self.fields["start_sequence"].queryset = Sequence.objects.filter(workspace=workspace)
+        self.fields["start_sequence"].empty_label = "—"
 
     def clean(self):
         data = super().clean()
         if not (data.get("reply_text") or "").strip() and not (
-            data.get("add_label") or data.get("remove_label") or data.get("round_robin")
+            data.get("add_label")
+            or data.get("remove_label")
+            or data.get("round_robin")
+            or data.get("start_sequence")
         ):
             raise forms.ValidationError(_("A rule must reply, change a label or hand over."))
         return data

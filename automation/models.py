@@ -75,6 +75,10 @@ class Rule(models.Model):
         verbose_name=_("remove the label"),
     )  # fmt: skip
     round_robin = models.BooleanField(_("hand to round robin"), default=False)
+    start_sequence = models.ForeignKey(
+        "automation.Sequence", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("start the follow-ups"),
+    )  # fmt: skip
     # limits
     agent_guard = models.CharField(_("when an agent holds the conversation"), max_length=16,
                                    choices=AgentGuard.choices, default=AgentGuard.BEFORE_CLAIM)  # fmt: skip
@@ -150,3 +154,71 @@ class RuleRun(models.Model):
 
     def __str__(self):
         return f"{self.rule_name}: {self.action} {self.result}"
+
+
+class Sequence(models.Model):
+    """Follow-ups: steps sent after hours without an answer, started by a rule."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.name
+
+
+class SequenceStep(models.Model):
+    sequence = models.ForeignKey(Sequence, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField(default=0)
+    after_hours = models.PositiveIntegerField(_("after this many hours without an answer"))
+    needs_label = models.ForeignKey(
+        "conversations.Label", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("only with the label"),
+    )  # fmt: skip
+    text = models.TextField(_("message"))
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"{self.sequence_id}.{self.position}"
+
+
+class FollowUpStatus(models.TextChoices):
+    ACTIVE = "active", _("Waiting")
+    DONE = "done", _("Finished")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class FollowUp(models.Model):
+    """One conversation's place in a sequence: a durable deadline (`due_at`) the beat sweep
+    finds through a partial index, never a countdown in the broker."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    sequence = models.ForeignKey(Sequence, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE,
+                                     related_name="+")  # fmt: skip
+    rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, related_name="+")
+    next_step = models.PositiveIntegerField(default=0)  # index into the sequence's steps
+    due_at = models.DateTimeField(null=True)
+    status = models.CharField(max_length=10, choices=FollowUpStatus.choices,
+                              default=FollowUpStatus.ACTIVE)  # fmt: skip
+    reason = models.CharField(max_length=40, blank=True)  # why it ended
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["due_at"], name="followup_due",
+                         condition=models.Q(status="active")),
+            models.Index(fields=["conversation"], name="followup_active",
+                         condition=models.Q(status="active")),
+        ]  # fmt: skip
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "sequence"],
+                                    condition=models.Q(status="active"),
+                                    name="followup_one_active_per_sequence"),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.sequence_id}@{self.conversation_id}"

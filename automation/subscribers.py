@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from automation.models import Trigger
-from automation.services import rules
+from automation.services import followups, rules
 from automation.services.inbound import messages_process
 from conversations import domain_events as de
 from conversations.models import MessageKind
@@ -45,9 +45,19 @@ def on_label_added(event: de.LabelAdded) -> None:
 
 
 def on_closed(event: de.ConversationClosed) -> None:
+    followups.followups_cancel(conversation_ids=[event.conversation_id], reason="closed",
+                               now=event.closed_at)  # fmt: skip
     if settings.AUTOMATION_RUN != "off":
         rules.conversation_rules_run(trigger=Trigger.CLOSED, workspace_id=event.workspace_id,
                                      conversation_id=event.conversation_id, now=event.closed_at)  # fmt: skip
+
+
+def on_message_queued(event: de.MessageQueued) -> None:
+    """An agent replied: the conversation's follow-ups stop."""
+    if event.author_id is None or event.automated:
+        return
+    followups.followups_cancel(conversation_ids=[event.conversation_id], reason="agent_replied",
+                               now=event.queued_at)  # fmt: skip
 
 
 def register() -> None:
@@ -55,3 +65,4 @@ def register() -> None:
     subscribe(de.CommentReceived, on_comment_received, phase=AFTER_COMMIT)
     subscribe(de.LabelAdded, on_label_added, phase=AFTER_COMMIT)
     subscribe(de.ConversationClosed, on_closed, phase=AFTER_COMMIT)
+    subscribe(de.MessageQueued, on_message_queued, phase=AFTER_COMMIT)

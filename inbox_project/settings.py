@@ -172,6 +172,14 @@ CELERY_BEAT_SCHEDULE: dict = {}
 AUTOMATION_RUN = os.environ.get("AUTOMATION_RUN", "commit")
 if AUTOMATION_RUN not in ("commit", "queue", "off"):
     raise ImproperlyConfigured("AUTOMATION_RUN must be 'commit', 'queue' or 'off'")
+# Follow-up steps are deadlines on their rows, swept this often (a step due at T goes out by
+# T + this + the sweep's own time).
+AUTOMATION_FOLLOWUP_SWEEP_SECONDS = 30.0
+CELERY_BEAT_SCHEDULE["automation-followups-due"] = {
+    "task": "automation.tasks.followups_due_sweep_task",
+    "schedule": AUTOMATION_FOLLOWUP_SWEEP_SECONDS,
+    "options": {"expires": AUTOMATION_FOLLOWUP_SWEEP_SECONDS},  # a late sweep is replaced
+}
 
 # --- routing sweeps -------------------------------------------------------------------------
 # Anti-steal deadlines live on the rows and are swept here; never a long countdown/ETA.

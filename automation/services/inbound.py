@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Iterable
 
-from automation.services import capture, rules
+from automation.services import capture, followups, rules
 from conversations.models import Direction, Message
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,9 @@ def messages_process(*, message_ids: Iterable[int]) -> None:
     )  # fmt: skip
     if not messages:
         return
+    # The customer wrote: their follow-ups stop (before a rule may start one again).
+    followups.followups_cancel(conversation_ids={m.conversation_id for m in messages},
+                               reason="customer_wrote", now=messages[-1].sent_at)  # fmt: skip
     for message in messages:
         if any(ch.isdigit() for ch in message.text):
             try:

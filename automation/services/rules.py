@@ -29,6 +29,7 @@ from automation.models import (
     rules_changed,
     rules_version_key,
 )
+from automation.services import followups
 from conversations.models import Conversation, ConversationLabel, Direction, Message, MessageKind
 from conversations.phone_parsing import has_phone
 from conversations.services.labels import conversation_label_add, conversation_label_remove
@@ -68,7 +69,7 @@ def active_specs(*, workspace_id: int, triggers) -> list[engine.RuleSpec]:
     hit = _compiled.get(workspace_id)
     if hit is None or hit[0] != version or not version:
         rules = Rule.objects.filter(workspace_id=workspace_id, enabled=True)
-        hit = (version, [spec_of(rule) for rule in rules.select_related("channel_account")])
+        hit = (version, [spec_of(rule) for rule in rules.select_related("start_sequence")])
         _compiled[workspace_id] = hit
     return [spec for spec in hit[1] if spec.trigger in triggers]
 
@@ -190,6 +191,11 @@ def _act(decision: engine.Decision, *, facts: engine.Facts, conversation: Conver
         _labels(rule, **common)
         if rule.round_robin:
             _round_robin(rule, **common)
+        if rule.start_sequence_id:
+            started = followups.followup_start(rule=rule, conversation=conversation, now=now)
+            _log(rule, action="start_sequence",
+                 result=RunResult.DONE if started else RunResult.REFUSED,
+                 reason="" if started else "already_running", **common)  # fmt: skip
     return outcome
 
 

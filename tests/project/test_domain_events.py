@@ -95,6 +95,7 @@ def test_the_apps_subscribe_in_their_ready():
     ]
     assert names["CommentReceived"] == ["automation.subscribers.on_comment_received:after_commit"]
     assert names["MessageQueued"] == [
+        "automation.subscribers.on_message_queued:after_commit",
         "channels_app.subscribers.audit_tagged_reply:in_transaction",
         "channels_app.subscribers.on_message_queued:after_commit",
         "routing.subscribers.on_reply:in_transaction",
