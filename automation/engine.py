@@ -1,7 +1,9 @@
 """The rule engine: which rules a fact satisfies, and the one answer to send (pure: no
 database; the service builds `Facts` and `RuleSpec`s and acts on the result).
 
-Keywords match whole words, without regard to Vietnamese accents or case (`fold`). The best
+Keywords match whole words, without regard to Vietnamese accents or case (`fold`). Folding
+makes some words one ("đặt" order / "đắt" dear, "kiểm tra hàng" holds "trả hàng"), so a
+keyword written "!phrase" is an exclusion: the rule does not match a text containing it. The best
 answer (AU1) among the matching rules that reply is the highest `score`:
 
 1. the longest matched keyword, in folded characters (a phrase beats one of its words);
@@ -55,6 +57,7 @@ class RuleSpec:
     priority: int = 0
     channel_account_id: int | None = None
     keywords: tuple[str, ...] = ()  # folded
+    excludes: tuple[str, ...] = ()  # folded phrases that stop the rule ("!kiểm tra hàng")
     needs_phone: bool | None = None
     needs_label_id: int | None = None
     hours: str = "any"
@@ -100,8 +103,11 @@ def match(rule: RuleSpec, facts: Facts, *, padded_text: str | None = None) -> Ma
         return None
     if rule.customer == "returning" and not facts.returning:
         return None
-    keyword = _keyword(rule, padded_text if padded_text is not None else f" {facts.text} ")
+    padded = padded_text if padded_text is not None else f" {facts.text} "
+    keyword = _keyword(rule, padded)
     if keyword is None:
+        return None
+    if any(f" {phrase} " in padded for phrase in rule.excludes):
         return None
     score = (len(keyword), keyword.count(" ") + 1 if keyword else 0,
              1 if rule.trigger in _CUSTOMER_TRIGGERS else 0, rule.priority, -rule.position,
@@ -133,4 +139,10 @@ def render(template: str, *, name: str, address: str, page: str) -> str:
 
 
 def keywords_folded(keywords: Sequence[str]) -> tuple[str, ...]:
-    return tuple(k for k in (fold(word) for word in keywords) if k)
+    """The matching keywords, folded (exclusions, written "!phrase", are left out)."""
+    return tuple(k for k in (fold(w) for w in keywords if not w.startswith("!")) if k)
+
+
+def excludes_folded(keywords: Sequence[str]) -> tuple[str, ...]:
+    """The exclusions ("!kiểm tra hàng": folding makes it contain "trả hàng"), folded."""
+    return tuple(k for k in (fold(w[1:]) for w in keywords if w.startswith("!")) if k)

@@ -25,7 +25,8 @@ class KeywordsField(forms.CharField):
 class RuleForm(forms.ModelForm):
     keywords = KeywordsField(
         label=_("keywords and phrases"), required=False,
-        help_text=_("One a line or separated by commas; accents and case do not matter."),
+        help_text=_("One a line or separated by commas; accents and case do not matter. "
+                    "Start a phrase with ! to exclude it."),
     )  # fmt: skip
     needs_phone = forms.NullBooleanField(label=_("phone number in the message"), required=False)
 

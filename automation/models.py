@@ -114,6 +114,12 @@ def rules_version_key(workspace_id: int) -> str:
     return f"automation:rules:{workspace_id}"
 
 
+def followups_key(workspace_id: int) -> str:
+    """Set once the workspace has had a follow-up: until then a customer's message costs no
+    cancelling UPDATE."""
+    return f"automation:followups:{workspace_id}"
+
+
 def rules_changed(workspace_id: int) -> None:
     """A new version of the workspace's rules: every process compiles them again on its next
     message (automation/services/rules.py `active_specs`)."""

@@ -9,5 +9,6 @@ workspace_urlpatterns = [
     path("automation/rules/<int:pk>/toggle/", views.rule_toggle, name="automation_rule_toggle"),
     path("automation/rules/<int:pk>/move/", views.rule_move, name="automation_rule_move"),
     path("automation/try/", views.rule_try, name="automation_try"),
+    path("automation/auto-labels/", views.auto_labels, name="automation_auto_labels"),
     path("automation/log/", views.run_log, name="automation_log"),
 ]

@@ -9,6 +9,7 @@ from accounts.access import get_for_workspace, require_admin
 from automation.forms import RuleForm, TryForm
 from automation.models import Rule, RuleRun
 from automation.services import admin
+from automation.services.auto_labels import auto_labels_install
 from automation.services.rules import rules_try
 from conversations.channels import channel_accounts_of
 
@@ -47,6 +48,14 @@ def rule_toggle(request, pk):
 def rule_move(request, pk):
     rule = get_for_workspace(Rule, workspace=request.workspace, pk=pk)
     admin.rule_move(rule=rule, up=request.POST.get("direction") != "down")
+    return redirect("automation_rules", ws=request.workspace.slug)
+
+
+@require_admin
+@require_POST
+def auto_labels(request):
+    created = auto_labels_install(workspace=request.workspace)
+    messages.success(request, _("Auto-label rules added: %(n)s.") % {"n": created})
     return redirect("automation_rules", ws=request.workspace.slug)
 
 

@@ -8,6 +8,10 @@ import logging
 import time
 from collections.abc import Iterable
 
+from django.core.cache import cache
+
+from automation import models
+from automation.models import rules_version_key
 from automation.services import capture, followups, rules
 from conversations.models import Direction, Message
 
@@ -30,17 +34,22 @@ def messages_process(*, message_ids: Iterable[int]) -> None:
     )  # fmt: skip
     if not messages:
         return
-    # The customer wrote: their follow-ups stop (before a rule may start one again).
-    followups.followups_cancel(conversation_ids={m.conversation_id for m in messages},
-                               reason="customer_wrote", now=messages[-1].sent_at)  # fmt: skip
+    workspace_id = messages[0].workspace_id
+    # One cache round trip: the rules' version and whether follow-ups were ever started.
+    rules_key, followups_key = rules_version_key(workspace_id), models.followups_key(workspace_id)
+    flags = cache.get_many([rules_key, followups_key])
+    if followups_key in flags:
+        # The customer wrote: their follow-ups stop (before a rule may start one again).
+        followups.followups_cancel(conversation_ids={m.conversation_id for m in messages},
+                                   reason="customer_wrote", now=messages[-1].sent_at)  # fmt: skip
     for message in messages:
         if any(ch.isdigit() for ch in message.text):
             try:
                 capture.capture_message(message)
             except Exception:
                 log.exception("phone capture failed on message %s", message.pk)
-    specs = rules.active_specs(workspace_id=messages[0].workspace_id,
-                               triggers=rules.MESSAGE_TRIGGERS)  # fmt: skip
+    specs = rules.active_specs(workspace_id=workspace_id, triggers=rules.MESSAGE_TRIGGERS,
+                               version=flags.get(rules_key))  # fmt: skip
     if not specs:
         return
     for message in messages:

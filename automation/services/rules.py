@@ -49,6 +49,7 @@ def spec_of(rule: Rule) -> engine.RuleSpec:
     return engine.RuleSpec(
         id=rule.pk, trigger=rule.trigger, position=rule.position, priority=rule.priority,
         channel_account_id=rule.channel_account_id, keywords=engine.keywords_folded(rule.keywords),
+        excludes=engine.excludes_folded(rule.keywords),
         needs_phone=rule.needs_phone, needs_label_id=rule.needs_label_id, hours=rule.hours,
         customer=rule.customer, replies=bool(rule.reply_text.strip()), payload=rule,
     )  # fmt: skip
@@ -58,11 +59,15 @@ def spec_of(rule: Rule) -> engine.RuleSpec:
 _compiled: dict[int, tuple[str, list[engine.RuleSpec]]] = {}
 
 
-def active_specs(*, workspace_id: int, triggers) -> list[engine.RuleSpec]:
+def active_specs(
+    *, workspace_id: int, triggers, version: str | None = None
+) -> list[engine.RuleSpec]:
     """The workspace's enabled rules for `triggers`, compiled once per version of its rules
-    (one cache read a call; the rows are read again only after a rule changed)."""
+    (one cache read a call, none when the caller read `version`; the rows are read again
+    only after a rule changed)."""
     key = rules_version_key(workspace_id)
-    version = cache.get(key)
+    if version is None:
+        version = cache.get(key)
     if version is None:
         rules_changed(workspace_id)
         version = cache.get(key) or ""

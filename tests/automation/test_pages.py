@@ -76,3 +76,15 @@ def test_the_log_lists_runs_of_the_workspace(client_for, adam, workspace_a, conv
     assert "cooldown" in body and "Nguyễn Văn A" in body
     filtered = client_for(adam).get(url("automation_log") + f"?c={conversation_a.pk + 1}")
     assert "cooldown" not in filtered.content.decode()
+
+
+def test_auto_label_rules_are_installed_once_and_label_messages(client_for, adam, workspace_a):
+    from automation.label_sets import LABEL_SETS
+    from conversations.models import Label
+
+    client = client_for(adam)
+    client.post(url("automation_auto_labels"))
+    client.post(url("automation_auto_labels"))
+    assert Rule.objects.filter(workspace=workspace_a).count() == len(LABEL_SETS)
+    assert set(Label.objects.filter(workspace=workspace_a).values_list("name", flat=True)) == {
+        name for name, _w in LABEL_SETS.values()}  # fmt: skip

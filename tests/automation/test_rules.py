@@ -202,3 +202,14 @@ def test_the_try_box_says_what_would_be_sent_and_sends_nothing(page_a, open_hour
     assert outcome.reply == "Ship 30k Shop A fanpage"
     assert not Message.objects.filter(is_automated=True).exists()
     assert not RuleRun.objects.exists()
+
+
+def test_installed_auto_labels_label_an_inbound_message(page_a, open_hours, capture_events):
+    from automation.services.auto_labels import auto_labels_install
+
+    auto_labels_install(workspace=open_hours)
+    message = receive(page_a, "phi ship ve Hue bao lau thi nhan", psid="al", events=capture_events)
+    labels = set(ConversationLabel.objects.filter(conversation_id=message.conversation_id)
+                 .values_list("label__name", flat=True))  # fmt: skip
+    assert labels == {"Vận chuyển"}
+    assert automated(message.conversation_id) == []
