@@ -88,14 +88,34 @@ class Outcome:
     refused: str = ""  # the answer's refusal code, if refused
 
 
-def facts_for(*, message: Message, conversation: Conversation, specs, now) -> engine.Facts:
-    """The value object the engine reads; each lookup only when some rule needs it."""
+def conversation_of(message: Message) -> Conversation:
+    """The message's conversation with what the actions read (customer, page, workspace),
+    loaded on first need and kept on the message."""
+    cached = Message.conversation.field.get_cached_value(message, default=None)
+    if (
+        cached is None
+        or not Conversation.customer.is_cached(cached)
+        or not all(
+            Conversation._meta.get_field(name).is_cached(cached)
+            for name in ("channel_account", "workspace")
+        )
+    ):
+        cached = (Conversation.objects.select_related("customer", "channel_account", "workspace")
+                  .get(pk=message.conversation_id))  # fmt: skip
+        message.conversation = cached
+    return cached
+
+
+def facts_for(*, message: Message, specs, inside_hours: bool) -> engine.Facts:
+    """The value object the engine reads; each lookup only when some rule needs it (the
+    conversation row only for the customer's history and labels)."""
     trigger = Trigger.COMMENT if message.kind == MessageKind.COMMENT else Trigger.MESSAGE
     triggers = {trigger}
     wanted = {s.trigger for s in specs}
     needs_history = bool(wanted & GREETINGS) or any(s.customer != "any" for s in specs)
     returning = False
     if needs_history:
+        conversation = conversation_of(message)
         returning = Conversation.objects.filter(
             workspace_id=conversation.workspace_id, customer_id=conversation.customer_id,
             pk__lt=conversation.pk,
@@ -109,13 +129,13 @@ def facts_for(*, message: Message, conversation: Conversation, specs, now) -> en
                 triggers.add(Trigger.RETURNING_CUSTOMER if returning else Trigger.NEW_CUSTOMER)
     labels: frozenset[int] = frozenset()
     if any(s.needs_label_id for s in specs):
-        labels = frozenset(ConversationLabel.objects.filter(conversation_id=conversation.pk)
+        labels = frozenset(ConversationLabel.objects.filter(conversation_id=message.conversation_id)
                            .values_list("label_id", flat=True))  # fmt: skip
     return engine.Facts(
         trigger=trigger, triggers=frozenset(triggers),
-        channel_account_id=conversation.channel_account_id, text=engine.fold(message.text),
-        has_phone=has_phone(message.text), label_ids=labels,
-        inside_hours=is_open(now, conversation.workspace.business_hours), returning=returning,
+        channel_account_id=message.channel_account_id, text=engine.fold(message.text),
+        has_phone=has_phone(message.text), label_ids=labels, inside_hours=inside_hours,
+        returning=returning,
     )  # fmt: skip
 
 
@@ -204,16 +224,24 @@ def _act(decision: engine.Decision, *, facts: engine.Facts, conversation: Conver
     return outcome
 
 
-def message_rules_run(*, message: Message, specs, now: datetime.datetime | None = None) -> Outcome:
+def message_rules_run(*, message: Message, specs, now: datetime.datetime | None = None,
+                      inside_hours: bool | None = None) -> Outcome:  # fmt: skip
     """Run the rules on one customer message: the best answer (at most one reply) and every
-    matching rule's label changes."""
+    matching rule's other actions. `inside_hours`: the workspace's business hours at `now`,
+    when the caller knows them (else read from the conversation's workspace)."""
     now = now or timezone.now()
-    conversation = message.conversation
-    if conversation.customer.is_blocked or message.is_automated:
+    if message.is_automated:
         return Outcome(decision=engine.Decision(answer=None, others=(), losers=()))
-    facts = facts_for(message=message, conversation=conversation, specs=specs, now=now)
-    return _act(engine.decide(specs, facts), facts=facts, conversation=conversation,
-                message=message, now=now)  # fmt: skip
+    if inside_hours is None:
+        inside_hours = is_open(now, conversation_of(message).workspace.business_hours)
+    facts = facts_for(message=message, specs=specs, inside_hours=inside_hours)
+    decision = engine.decide(specs, facts)
+    if decision.answer is None and not decision.others:
+        return Outcome(decision=decision)  # the common case: no row read, nothing written
+    conversation = conversation_of(message)
+    if conversation.customer.is_blocked:
+        return Outcome(decision=engine.Decision(answer=None, others=(), losers=()))
+    return _act(decision, facts=facts, conversation=conversation, message=message, now=now)
 
 
 def conversation_rules_run(*, trigger: str, conversation_id: int, workspace_id: int,
