@@ -5,7 +5,6 @@ the others nothing (the customer's message itself is already stored and pushed).
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable
 
 from django.core.cache import cache
@@ -23,10 +22,6 @@ from conversations.phone_parsing import phones_in
 log = logging.getLogger(__name__)
 
 BUSINESS_HOURS_FIELDS = ("time_zone", "business_days", "business_start", "business_end")
-
-# Rule evaluation times (seconds) of this process, for bench/ingest.py; kept short.
-EVALUATION_SECONDS: list[float] = []
-_KEEP = 20000
 
 
 # Static SQL: the ORM's compile cost more than this query, which runs once per drained chunk.
@@ -93,11 +88,7 @@ def messages_process(*, message_ids: Iterable[int]) -> None:
     hours = Workspace.objects.only(*BUSINESS_HOURS_FIELDS).get(pk=workspace_id).business_hours
     inside = is_open(now, hours)
     for message in messages:
-        started = time.perf_counter()
         try:
             rules.message_rules_run(message=message, specs=specs, now=now, inside_hours=inside)
         except Exception:
             log.exception("automation rules failed on message %s", message.pk)
-        finally:
-            if len(EVALUATION_SECONDS) < _KEEP:
-                EVALUATION_SECONDS.append(time.perf_counter() - started)

@@ -181,7 +181,8 @@ def test_send_again_requeues_and_delivers_through_the_standin(
     assert run_delivery(message) == "failed"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         retried = outbound.message_retry(message=message, user=alice)
-    assert len(callbacks) == 2  # the push and the delivery task, on commit
+    # the push, the delivery task and automation's follow-up cancel (an agent replied), on commit
+    assert len(callbacks) == 3
     retried.refresh_from_db()
     assert (retried.delivery_status, retried.delivery_error, retried.delivery_attempts) == (
         "pending",
