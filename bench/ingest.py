@@ -43,6 +43,13 @@ os.chdir(ROOT)
 BENCH_DB = os.environ.get("BENCH_DATABASE_NAME", "bench_ingest")
 SECRET = "bench-meta-app-secret"
 PAGE_ID = "880000000001"
+TEXTS = (
+    "Shop ơi còn hàng không ạ?",
+    "Áo này size M còn không shop",
+    "sdt em {phone} nha shop",
+    "Giá bao nhiêu vậy ạ, 250k được không",
+    "Ship về Đà Nẵng mấy ngày ạ?",
+)
 
 
 def log(message: str) -> None:
@@ -162,6 +169,7 @@ def setup_django(env: dict) -> None:
         "CACHE_PREFIX",
         "LOG_LEVEL",
         "ALLOWED_HOSTS",
+        "AUTOMATION_RUN",
     ):
         os.environ[key] = env[key]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inbox_project.settings")
@@ -323,10 +331,10 @@ class Requests:
         self.counter += 1
         mid = f"m_bench_{self.counter}_{secrets.token_hex(4)}"
         psid = f"7{self.counter % 500:06d}"
+        # One message in five gives a phone number (phone capture reads every message).
+        text = TEXTS[self.counter % len(TEXTS)].format(phone=f"0912.{psid[1:4]}.{psid[4:]}")
         body = self.simulator.encode(
-            self.simulator.text_message(
-                "facebook", PAGE_ID, psid, "Shop ơi còn hàng không ạ?", mid=mid
-            )
+            self.simulator.text_message("facebook", PAGE_ID, psid, text, mid=mid)
         )
         if track:
             self.sent_at[mid] = time.time()
@@ -516,6 +524,13 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=2000, help="events for the processing phase")
     parser.add_argument("--lag-rate", type=float, default=100.0)
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--rules", type=int, default=0, help="active automation rules")
+    parser.add_argument(
+        "--automation",
+        choices=("off", "commit", "queue"),
+        default="commit",
+        help="AUTOMATION_RUN of the web and worker processes",
+    )
     args = parser.parse_args()
 
     def on_term(signum, frame):
@@ -523,11 +538,16 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, on_term)
     env, admin_url = bench_environment()
+    env["AUTOMATION_RUN"] = args.automation
     log(f"database {env['DATABASE_URL']}, redis {env['REDIS_URL']}")
     recreate_database(admin_url)
     children = Children(env)
     log(f"child logs in {children.logs}")
-    report: dict = {"machine": {"cores": os.cpu_count(), "load_avg_at_start": os.getloadavg()}}
+    report: dict = {
+        "machine": {"cores": os.cpu_count(), "load_avg_at_start": os.getloadavg()},
+        "automation": args.automation,
+        "rules": args.rules,
+    }
     try:
         if subprocess.call([sys.executable, "manage.py", "migrate", "-v", "0"], env=env, cwd=ROOT):
             raise RuntimeError("migrate failed")
@@ -537,9 +557,18 @@ def main() -> int:
         from django.urls import reverse
 
         from channels_app.models import WebhookEvent
-        from conversations.models import Message
+        from conversations.models import Customer, Message
 
         workspace, account = prepare_data()
+        if args.rules:
+            from automation.models import Rule
+
+            # Active keyword rules that the bench's texts do not match: evaluation, no replies.
+            Rule.objects.bulk_create(
+                Rule(workspace=workspace, name=f"bench {i}", position=i, reply_text="ok",
+                     keywords=[f"mẫu {i} còn không", f"mã sp{i}"])
+                for i in range(args.rules)
+            )  # fmt: skip
         flush_queue("ingest")
         webhook_path = reverse("webhook", kwargs={"kind": "facebook", "key": account.webhook_key})
         requests = Requests(webhook_path)
@@ -602,8 +631,9 @@ def main() -> int:
             cur.execute("ANALYZE")
         listener = PushListener(workspace.pk)
         worker_name = f"bench-ingest-{os.getpid()}"
+        queues = "ingest,automation" if args.automation == "queue" else "ingest"
         worker_cmd = [
-            sys.executable, "-m", "celery", "-A", "inbox_project", "worker", "-Q", "ingest",
+            sys.executable, "-m", "celery", "-A", "inbox_project", "worker", "-Q", queues,
             "--concurrency", str(args.worker_concurrency), "--loglevel", "WARNING",
             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n",
             f"{worker_name}@%h",
@@ -631,6 +661,8 @@ def main() -> int:
             ingest.wake_flags().delete(flag)
             ingest.webhook_events_wake(shard=shard)
         complete = listener.wait_for(args.events, timeout=max(120, args.events / 10))
+        # Automation on the queue may still be reading the last messages: its CPU counts.
+        wait_until_idle(worker_name)
         worker_cpu = cpu_seconds(worker.pid) - cpu_before
         pg_cpu = postgres.stop()
         times = sorted(listener.times.values())
@@ -640,6 +672,7 @@ def main() -> int:
             "pushed": len(times),
             "complete": complete,
             "messages_recorded": Message.objects.count() - before,
+            "customers_with_a_phone": Customer.objects.exclude(phones=[]).count(),
             "worker_concurrency": args.worker_concurrency,
             "messages_per_s": round((len(times) - 1) / span, 1) if len(times) > 1 else 0,
             # Worker CPU per message: what a message costs whatever else runs on the machine.

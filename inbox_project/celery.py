@@ -1,5 +1,6 @@
 """Celery app. Queues: ingest (webhooks), outbound (delivery), enrich (profiles, media and
-subscription checks from the providers), timers (sweeps), reports."""
+subscription checks from the providers), timers (sweeps), automation (rules on customers'
+messages, when settings.AUTOMATION_RUN is "queue"), reports."""
 
 import os
 
@@ -18,6 +19,8 @@ app.conf.task_routes = {
     "channels_app.tasks.message_media*": {"queue": "enrich"},
     "channels_app.tasks.channel_subscription*": {"queue": "enrich"},
     "routing.tasks.*": {"queue": "timers"},
+    # Rules and phone capture on customers' messages when AUTOMATION_RUN is "queue".
+    "automation.tasks.messages_process*": {"queue": "automation"},
     "automation.tasks.*": {"queue": "timers"},
     "reports.tasks.*": {"queue": "reports"},
 }

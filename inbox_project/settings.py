@@ -176,6 +176,22 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --- automation -----------------------------------------------------------------------------
+# Where phone capture and rules run on a customer's message: "commit" (after the commit, in
+# the process that recorded it), "queue" (the `automation` queue) or "off" (not at all: the
+# bench's baseline). docs/automation.md has the measurement behind the default.
+AUTOMATION_RUN = os.environ.get("AUTOMATION_RUN", "commit")
+if AUTOMATION_RUN not in ("commit", "queue", "off"):
+    raise ImproperlyConfigured("AUTOMATION_RUN must be 'commit', 'queue' or 'off'")
+# Follow-up steps are deadlines on their rows, swept this often (a step due at T goes out by
+# T + this + the sweep's own time).
+AUTOMATION_FOLLOWUP_SWEEP_SECONDS = 30.0
+CELERY_BEAT_SCHEDULE["automation-followups-due"] = {
+    "task": "automation.tasks.followups_due_sweep_task",
+    "schedule": AUTOMATION_FOLLOWUP_SWEEP_SECONDS,
+    "options": {"expires": AUTOMATION_FOLLOWUP_SWEEP_SECONDS},  # a late sweep is replaced
+}
+
 # --- routing sweeps -------------------------------------------------------------------------
 # Anti-steal deadlines live on the rows and are swept here; never a long countdown/ETA.
 ROUTING_SWEEP_SECONDS = 5.0  # a deadline at T is released by T + this + the sweep's own time

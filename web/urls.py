@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import workspace_urlpatterns as account_pages
+from automation.urls import workspace_urlpatterns as automation_pages
 from channels_app.urls import webhook_urlpatterns as webhooks
 from channels_app.urls import workspace_urlpatterns as channel_pages
 from conversations.urls import workspace_urlpatterns as inbox_pages
@@ -13,7 +14,14 @@ from routing.urls import workspace_urlpatterns as routing_pages
 
 # Everything a workspace owns lives under /w/<ws>/; TenancyMiddleware resolves <ws> to the
 # current member's workspace or answers 404.
-workspace_pages = [*inbox_pages, *channel_pages, *account_pages, *routing_pages, *report_pages]
+workspace_pages = [
+    *inbox_pages,
+    *channel_pages,
+    *account_pages,
+    *routing_pages,
+    *report_pages,
+    *automation_pages,
+]
 
 urlpatterns = [
     path("", include("accounts.urls")),

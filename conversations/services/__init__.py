@@ -14,6 +14,7 @@
 - labels.py, orders.py, notes.py, read_state.py (read / unread, follow, mute, rating),
   blocking.py, status.py (close / archive / reopen), preferences.py
 - customers.py        linking identities and merging customer records
+- phones.py           a customer's phone numbers (typed or found in a message)
 - acting.py           who may act on a conversation (the claim check)
 - system_events.py    the timeline's system lines
 - announcements.py    the domain events, one builder a fact

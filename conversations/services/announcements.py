@@ -111,3 +111,12 @@ def customers_merged(*, kept, merged_id: int, at) -> None:
     """`merged_id` is the id the folded record had (the row is gone)."""
     publish(de.CustomersMerged(workspace_id=kept.workspace_id, kept_id=kept.pk,
                                merged_id=merged_id, merged_at=at))  # fmt: skip
+
+
+def phone_captured(customer, *, phone: str, message: Message | None, actor_id, at) -> None:
+    publish(de.PhoneCaptured(
+        workspace_id=customer.workspace_id, customer_id=customer.pk,
+        conversation_id=message.conversation_id if message is not None else None,
+        message_id=message.pk if message is not None else None, phone=phone,
+        actor_id=actor_id, captured_at=at,
+    ))  # fmt: skip

@@ -49,10 +49,12 @@ def conversation_label_add(
 ) -> Label:
     """Put a label of the page's (or the workspace's) set on the conversation. `label_id`
     comes from the picker and is checked against the conversation's page here. Adding one
-    it already has changes nothing and announces nothing."""
+    it already has changes nothing and announces nothing. `user=None` is automation: its
+    rules, not the claim, decide."""
     now = now or timezone.now()
     label = _label_for(conversation, label_id)
-    conversation_assert_can_act(conversation=conversation, user=user)
+    if user is not None:
+        conversation_assert_can_act(conversation=conversation, user=user)
     with transaction.atomic():
         row, created = ConversationLabel.objects.get_or_create(
             conversation=conversation,
@@ -76,9 +78,11 @@ def conversation_label_add(
 def conversation_label_remove(
     *, conversation: Conversation, user, label_id: int, now: datetime | None = None
 ) -> None:
-    """Take a label off; a label the conversation does not have changes nothing."""
+    """Take a label off; a label the conversation does not have changes nothing.
+    `user=None` is automation."""
     now = now or timezone.now()
-    conversation_assert_can_act(conversation=conversation, user=user)
+    if user is not None:
+        conversation_assert_can_act(conversation=conversation, user=user)
     rows = ConversationLabel.objects.filter(
         workspace_id=conversation.workspace_id, conversation=conversation, label_id=label_id
     ).select_related("label")

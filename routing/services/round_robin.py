@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import Count
 
 from accounts.models import User
 from conversations.models import Conversation
 from routing import policies
 from routing.models import AgentPresence, AssignmentReason, ChannelAgent, RoutingSettings
-from routing.services._common import OPEN, anti_steal_deadline
+from routing.services._common import OPEN, anti_steal_deadline, lock, now_or, settings_of
 from routing.services.records import owner_change
 
 
@@ -129,3 +130,17 @@ def auto_assign(
         deadline=deadline,
     )
     return user
+
+
+def conversation_hand_to_round_robin(
+    *, conversation: Conversation, now: datetime.datetime | None = None
+) -> User | None:
+    """Automation hands a customer to round robin, whatever the workspace's mode: the next
+    eligible agent of the channel gets the open, unassigned conversation. None when it is
+    held or not open, or nobody is online with room (it stays in the pool)."""
+    now = now_or(now)
+    with transaction.atomic():
+        locked = lock(workspace_id=conversation.workspace_id, pk=conversation.pk)
+        if locked is None or locked.status != OPEN or locked.assignee_id is not None:
+            return None
+        return auto_assign(conversation=locked, settings=settings_of(locked), now=now)

@@ -181,8 +181,9 @@ def test_send_again_requeues_and_delivers_through_the_standin(
     assert run_delivery(message) == "failed"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         retried = outbound.message_retry(message=message, user=alice)
-    # the push, then the after-commit subscribers of MessageQueued (delivery, the reports)
-    assert len(callbacks) == 3
+    # the push, then the after-commit subscribers of MessageQueued (delivery, the reports,
+    # automation's follow-up cancel: an agent replied)
+    assert len(callbacks) == 4
     retried.refresh_from_db()
     assert (retried.delivery_status, retried.delivery_error, retried.delivery_attempts) == (
         "pending",

@@ -90,10 +90,16 @@ def test_the_apps_subscribe_in_their_ready():
         for event in de.ALL_EVENTS
     }  # fmt: skip
     assert names["MessagesReceived"] == [
+        "automation.subscribers.on_messages_received:after_commit",
         "reports.subscribers.on_messages_received:after_commit",
         "routing.subscribers.on_messages_received:in_transaction",
     ]
+    assert names["CommentReceived"] == [
+        "automation.subscribers.on_comment_received:after_commit",
+        "reports.subscribers.on_conversation_event:after_commit",
+    ]
     assert names["MessageQueued"] == [
+        "automation.subscribers.on_message_queued:after_commit",
         "channels_app.subscribers.audit_tagged_reply:in_transaction",
         "channels_app.subscribers.on_message_queued:after_commit",
         "reports.subscribers.on_conversation_event:after_commit",
@@ -101,9 +107,14 @@ def test_the_apps_subscribe_in_their_ready():
     ]
     assert names["ContactCreated"] == ["channels_app.subscribers.on_contact_created:after_commit"]
     assert names["ConversationClosed"] == [
+        "automation.subscribers.on_closed:after_commit",
         "reports.subscribers.on_conversation_event:after_commit",
         "routing.subscribers.on_closed:in_transaction",
     ]
+    assert names["LabelAdded"] == [
+        "automation.subscribers.on_label_added:after_commit",
+        "reports.subscribers.on_conversation_event:after_commit",
+    ]
     assert names["PhoneCaptured"] == ["reports.subscribers.on_phone_captured:after_commit"]
-    for event in ("OwnerChanged", "OrderRecorded", "LabelAdded", "ConversationReopened"):
+    for event in ("OwnerChanged", "OrderRecorded", "ConversationReopened"):
         assert "reports.subscribers.on_conversation_event:after_commit" in names[event], event

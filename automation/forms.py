@@ -1,0 +1,75 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from automation.models import Rule, Sequence
+from conversations.channels import channel_accounts_of
+from conversations.models import Label
+
+
+class KeywordsField(forms.CharField):
+    """Keywords and phrases, one a line or separated by commas."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        words = [w.strip() for line in text.splitlines() for w in line.split(",")]
+        return list(dict.fromkeys(w for w in words if w))
+
+
+class RuleForm(forms.ModelForm):
+    keywords = KeywordsField(
+        label=_("keywords and phrases"), required=False,
+        help_text=_("One a line or separated by commas; accents and case do not matter. "
+                    "Start a phrase with ! to exclude it."),
+    )  # fmt: skip
+    needs_phone = forms.NullBooleanField(label=_("phone number in the message"), required=False)
+
+    class Meta:
+        model = Rule
+        fields = [
+            "name", "enabled", "trigger", "channel_account", "keywords", "needs_phone",
+            "needs_label", "hours", "customer", "reply_text", "add_label", "remove_label", "round_robin", "start_sequence",
+            "priority", "agent_guard", "cooldown_minutes", "hourly_cap",
+        ]  # fmt: skip
+        widgets = {"reply_text": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "reply_text": _("Variables: {name}, {anh_chi} (anh/chị), {page}. Empty: no reply."),
+        }
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["needs_phone"].widget.choices = [
+            ("unknown", _("Does not matter")), ("true", _("Has one")), ("false", _("Has none")),
+        ]  # fmt: skip
+        self.fields["channel_account"].queryset = channel_accounts_of(workspace_id=workspace.pk)
+        self.fields["channel_account"].empty_label = _("Every page")
+        labels = Label.objects.filter(workspace=workspace, deleted_at__isnull=True).order_by("name")
+        for name in ("needs_label", "add_label", "remove_label"):
+            self.fields[name].queryset = labels
+            self.fields[name].empty_label = "—"
+        self.fields["start_sequence"].queryset = Sequence.objects.filter(workspace=workspace)
+        self.fields["start_sequence"].empty_label = "—"
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("reply_text") or "").strip() and not (
+            data.get("add_label")
+            or data.get("remove_label")
+            or data.get("round_robin")
+            or data.get("start_sequence")
+        ):
+            raise forms.ValidationError(_("A rule must reply, change a label or hand over."))
+        return data
+
+
+class TryForm(forms.Form):
+    text = forms.CharField(label=_("Customer's message"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    returning = forms.BooleanField(label=_("returning customer"), required=False)
+    page = forms.IntegerField(required=False, widget=forms.HiddenInput)

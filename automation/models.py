@@ -1,0 +1,230 @@
+"""Automation rules of a workspace and the log of everything they did or were refused."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.postgres.fields import ArrayField
+from django.core.cache import cache
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Trigger(models.TextChoices):
+    MESSAGE = "message", _("A message is received")
+    NEW_CUSTOMER = "new_customer", _("A new customer's first message")
+    RETURNING_CUSTOMER = "returning_customer", _("A returning customer's first message")
+    COMMENT = "comment", _("A comment is received")
+    LABEL_ADDED = "label_added", _("A label is added")
+    CLOSED = "closed", _("The conversation is closed")
+
+
+class HoursCondition(models.TextChoices):
+    ANY = "any", _("Any time")
+    INSIDE = "inside", _("Inside business hours")
+    OUTSIDE = "outside", _("Outside business hours")
+
+
+class CustomerCondition(models.TextChoices):
+    ANY = "any", _("Any customer")
+    NEW = "new", _("New customer")
+    RETURNING = "returning", _("Returning customer")
+
+
+class AgentGuard(models.TextChoices):
+    """When a rule may still reply to a conversation an agent holds."""
+
+    BEFORE_CLAIM = "before_claim", _("Only before an agent claims the conversation")
+    OUTSIDE_HOURS = "outside_hours", _("Also when claimed, but only outside business hours")
+
+
+class Rule(models.Model):
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    # Narrowed to one page (None: every channel of the workspace).
+    channel_account = models.ForeignKey(
+        "channels_app.ChannelAccount", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+", verbose_name=_("page"),
+    )  # fmt: skip
+    name = models.CharField(_("name"), max_length=120)
+    enabled = models.BooleanField(_("on"), default=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    priority = models.SmallIntegerField(_("priority"), default=0)
+    trigger = models.CharField(_("when"), max_length=24, choices=Trigger.choices,
+                               default=Trigger.MESSAGE)  # fmt: skip
+    # conditions
+    keywords = ArrayField(models.CharField(max_length=120), default=list, blank=True)
+    needs_phone = models.BooleanField(_("only when the message has a phone number"), null=True,
+                                      blank=True)  # fmt: skip
+    needs_label = models.ForeignKey(
+        "conversations.Label", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("only with the label"),
+    )  # fmt: skip
+    hours = models.CharField(_("business hours"), max_length=8, choices=HoursCondition.choices,
+                             default=HoursCondition.ANY)  # fmt: skip
+    customer = models.CharField(_("customer"), max_length=10, choices=CustomerCondition.choices,
+                                default=CustomerCondition.ANY)  # fmt: skip
+    # actions
+    reply_text = models.TextField(_("reply"), blank=True)
+    add_label = models.ForeignKey(
+        "conversations.Label", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("add the label"),
+    )  # fmt: skip
+    remove_label = models.ForeignKey(
+        "conversations.Label", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("remove the label"),
+    )  # fmt: skip
+    round_robin = models.BooleanField(_("hand to round robin"), default=False)
+    start_sequence = models.ForeignKey(
+        "automation.Sequence", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("start the follow-ups"),
+    )  # fmt: skip
+    # limits
+    agent_guard = models.CharField(_("when an agent holds the conversation"), max_length=16,
+                                   choices=AgentGuard.choices, default=AgentGuard.BEFORE_CLAIM)  # fmt: skip
+    cooldown_minutes = models.PositiveIntegerField(_("cool-down per conversation (minutes)"),
+                                                   default=10)  # fmt: skip
+    hourly_cap = models.PositiveIntegerField(_("replies per hour at most"), default=60)
+    # list columns
+    fire_count = models.PositiveIntegerField(default=0)
+    last_fired_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["workspace", "trigger"], name="rule_active",
+                                condition=models.Q(enabled=True))]  # fmt: skip
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        rules_changed(self.workspace_id)
+
+    def delete(self, *args, **kwargs):
+        workspace_id = self.workspace_id
+        result = super().delete(*args, **kwargs)
+        rules_changed(workspace_id)
+        return result
+
+
+def rules_version_key(workspace_id: int) -> str:
+    return f"automation:rules:{workspace_id}"
+
+
+def followups_key(workspace_id: int) -> str:
+    """Set once the workspace has had a follow-up: until then a customer's message costs no
+    cancelling UPDATE."""
+    return f"automation:followups:{workspace_id}"
+
+
+def rules_changed(workspace_id: int) -> None:
+    """A new version of the workspace's rules: every process compiles them again on its next
+    message (automation/services/rules.py `active_specs`)."""
+    cache.set(rules_version_key(workspace_id), uuid.uuid4().hex, None)
+
+
+class RunResult(models.TextChoices):
+    DONE = "done", _("Done")
+    REFUSED = "refused", _("Refused")
+    FAILED = "failed", _("Failed")
+
+
+class RuleRun(models.Model):
+    """One automated action (or its refusal): what the log page and the cool-downs read."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, related_name="runs")
+    rule_name = models.CharField(max_length=120)  # kept when the rule is deleted
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE,
+                                     related_name="+")  # fmt: skip
+    message = models.ForeignKey("conversations.Message", on_delete=models.SET_NULL, null=True,
+                                related_name="+")  # the customer's message that triggered it  # fmt: skip
+    sent = models.ForeignKey("conversations.Message", on_delete=models.SET_NULL, null=True,
+                             related_name="+")  # the automated reply  # fmt: skip
+    trigger = models.CharField(max_length=24, choices=Trigger.choices)
+    action = models.CharField(max_length=24)  # reply, add_label, remove_label
+    result = models.CharField(max_length=8, choices=RunResult.choices)
+    reason = models.CharField(max_length=64, blank=True)  # refusal code
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="rulerun_log"),
+            models.Index(fields=["conversation", "action", "-created_at"], name="rulerun_cooldown"),
+            models.Index(fields=["rule", "action", "-created_at"], name="rulerun_cap"),
+        ]
+
+    def __str__(self):
+        return f"{self.rule_name}: {self.action} {self.result}"
+
+
+class Sequence(models.Model):
+    """Follow-ups: steps sent after hours without an answer, started by a rule."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.name
+
+
+class SequenceStep(models.Model):
+    sequence = models.ForeignKey(Sequence, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField(default=0)
+    after_hours = models.PositiveIntegerField(_("after this many hours without an answer"))
+    needs_label = models.ForeignKey(
+        "conversations.Label", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("only with the label"),
+    )  # fmt: skip
+    text = models.TextField(_("message"))
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"{self.sequence_id}.{self.position}"
+
+
+class FollowUpStatus(models.TextChoices):
+    ACTIVE = "active", _("Waiting")
+    DONE = "done", _("Finished")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class FollowUp(models.Model):
+    """One conversation's place in a sequence: a durable deadline (`due_at`) the beat sweep
+    finds through a partial index, never a countdown in the broker."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    sequence = models.ForeignKey(Sequence, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE,
+                                     related_name="+")  # fmt: skip
+    rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, related_name="+")
+    next_step = models.PositiveIntegerField(default=0)  # index into the sequence's steps
+    due_at = models.DateTimeField(null=True)
+    status = models.CharField(max_length=10, choices=FollowUpStatus.choices,
+                              default=FollowUpStatus.ACTIVE)  # fmt: skip
+    reason = models.CharField(max_length=40, blank=True)  # why it ended
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["due_at"], name="followup_due",
+                         condition=models.Q(status="active")),
+            models.Index(fields=["conversation"], name="followup_active",
+                         condition=models.Q(status="active")),
+        ]  # fmt: skip
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "sequence"],
+                                    condition=models.Q(status="active"),
+                                    name="followup_one_active_per_sequence"),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.sequence_id}@{self.conversation_id}"

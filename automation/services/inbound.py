@@ -1,0 +1,94 @@
+"""What automation does with customers' messages once they are committed: phone capture,
+then the rules. Each message is handled on its own: one that breaks is logged and costs
+the others nothing (the customer's message itself is already stored and pushed)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from accounts.business_hours import is_open
+from accounts.models import Workspace
+from automation import models
+from automation.models import rules_version_key
+from automation.services import capture, followups, rules
+from conversations.models import Conversation, Direction, Message
+from conversations.phone_parsing import phones_in
+
+log = logging.getLogger(__name__)
+
+BUSINESS_HOURS_FIELDS = ("time_zone", "business_days", "business_start", "business_end")
+
+
+# Static SQL: the ORM's compile cost more than this query, which runs once per drained chunk.
+_MESSAGES_SQL = (
+    "SELECT id, workspace_id, text, conversation_id, channel_account_id, kind, sent_at "
+    "FROM conversations_message WHERE id = ANY(%s) AND direction = 'in' "
+    "AND NOT is_automated ORDER BY id"
+)
+
+
+def _messages(ids: list[int]) -> list[Message]:
+    with connection.cursor() as cursor:
+        cursor.execute(_MESSAGES_SQL, [ids])
+        rows = cursor.fetchall()
+    messages = []
+    for pk, workspace_id, text, conversation_id, account_id, kind, sent_at in rows:
+        message = Message(
+            id=pk, workspace_id=workspace_id, text=text, conversation_id=conversation_id,
+            channel_account_id=account_id, kind=kind, sent_at=sent_at, direction=Direction.IN,
+            is_automated=False,
+        )  # fmt: skip
+        message._state.adding, message._state.db = False, "default"
+        messages.append(message)
+    return messages
+
+
+def _with_customers(messages: list[Message]) -> None:
+    """Load the conversations and customers of `messages` in one query."""
+    found = Conversation.objects.select_related("customer").in_bulk(
+        {m.conversation_id for m in messages}
+    )
+    for message in messages:
+        message.conversation = found[message.conversation_id]
+
+
+def messages_process(*, message_ids: Iterable[int]) -> None:
+    ids = list(message_ids)
+    if not ids:
+        return
+    messages = _messages(ids)
+    if not messages:
+        return
+    workspace_id = messages[0].workspace_id
+    # One cache round trip: the rules' version and whether follow-ups were ever started.
+    rules_key, followups_key = rules_version_key(workspace_id), models.followups_key(workspace_id)
+    flags = cache.get_many([rules_key, followups_key])
+    if followups_key in flags:
+        # The customer wrote: their follow-ups stop (before a rule may start one again).
+        followups.followups_cancel(conversation_ids={m.conversation_id for m in messages},
+                                   reason="customer_wrote", now=messages[-1].sent_at)  # fmt: skip
+    with_phone = [m for m in messages if any(ch.isdigit() for ch in m.text) and phones_in(m.text)]
+    if with_phone:
+        _with_customers(with_phone)
+    for message in with_phone:
+        try:
+            capture.capture_message(message)
+        except Exception:
+            log.exception("phone capture failed on message %s", message.pk)
+    specs = rules.active_specs(workspace_id=workspace_id, triggers=rules.MESSAGE_TRIGGERS,
+                               version=flags.get(rules_key))  # fmt: skip
+    if not specs:
+        return
+    now = timezone.now()
+    hours = Workspace.objects.only(*BUSINESS_HOURS_FIELDS).get(pk=workspace_id).business_hours
+    inside = is_open(now, hours)
+    for message in messages:
+        try:
+            rules.message_rules_run(message=message, specs=specs, now=now, inside_hours=inside)
+        except Exception:
+            log.exception("automation rules failed on message %s", message.pk)

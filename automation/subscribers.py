@@ -1,0 +1,68 @@
+"""How automation reacts to the inbox (registered in AutomationConfig.ready()).
+
+All after commit: the customer's message is stored and pushed whatever automation does,
+and a failing subscriber is logged by the bus. `settings.AUTOMATION_RUN` says where the
+work runs: "commit" (here, in the process that recorded the message) or "queue" (a task on
+the `automation` queue). docs/automation.md has the measurement behind the default.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from automation.models import Trigger
+from automation.services import followups, rules
+from automation.services.inbound import messages_process
+from conversations import domain_events as de
+from conversations.models import MessageKind
+from inbox_project.domain_events import AFTER_COMMIT, subscribe
+from inbox_project.on_commit import enqueue_on_commit
+
+
+def _run(message_ids: list[int]) -> None:
+    if not message_ids or settings.AUTOMATION_RUN == "off":
+        return
+    if settings.AUTOMATION_RUN == "queue":
+        enqueue_on_commit("automation.tasks.messages_process_task", message_ids)
+    else:
+        messages_process(message_ids=message_ids)
+
+
+def on_messages_received(event: de.MessagesReceived) -> None:
+    """Customers' inbox messages (comments come through `on_comment_received`)."""
+    _run([m.message_id for m in event.messages if m.kind != MessageKind.COMMENT])
+
+
+def on_comment_received(event: de.CommentReceived) -> None:
+    _run([event.message_id])
+
+
+def on_label_added(event: de.LabelAdded) -> None:
+    if settings.AUTOMATION_RUN != "off":
+        rules.conversation_rules_run(trigger=Trigger.LABEL_ADDED, workspace_id=event.workspace_id,
+                                     conversation_id=event.conversation_id, label_id=event.label_id,
+                                     now=event.added_at)  # fmt: skip
+
+
+def on_closed(event: de.ConversationClosed) -> None:
+    followups.followups_cancel(conversation_ids=[event.conversation_id], reason="closed",
+                               now=event.closed_at)  # fmt: skip
+    if settings.AUTOMATION_RUN != "off":
+        rules.conversation_rules_run(trigger=Trigger.CLOSED, workspace_id=event.workspace_id,
+                                     conversation_id=event.conversation_id, now=event.closed_at)  # fmt: skip
+
+
+def on_message_queued(event: de.MessageQueued) -> None:
+    """An agent replied: the conversation's follow-ups stop."""
+    if event.author_id is None or event.automated:
+        return
+    followups.followups_cancel(conversation_ids=[event.conversation_id], reason="agent_replied",
+                               now=event.queued_at)  # fmt: skip
+
+
+def register() -> None:
+    subscribe(de.MessagesReceived, on_messages_received, phase=AFTER_COMMIT)
+    subscribe(de.CommentReceived, on_comment_received, phase=AFTER_COMMIT)
+    subscribe(de.LabelAdded, on_label_added, phase=AFTER_COMMIT)
+    subscribe(de.ConversationClosed, on_closed, phase=AFTER_COMMIT)
+    subscribe(de.MessageQueued, on_message_queued, phase=AFTER_COMMIT)

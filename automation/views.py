@@ -1,0 +1,85 @@
+"""The automation pages (admins): the rule list, the editor with its "thử" box, the log."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_for_workspace, require_admin
+from automation.forms import RuleForm, TryForm
+from automation.models import Rule, RuleRun
+from automation.services import admin
+from automation.services.auto_labels import auto_labels_install
+from automation.services.rules import rules_try
+from conversations.channels import channel_accounts_of
+
+LOG_PAGE = 100
+
+
+@require_admin
+def rule_list(request):
+    rules = Rule.objects.filter(workspace=request.workspace).select_related("channel_account")
+    return render(request, "automation/rules.html", {"rules": rules, "try_form": TryForm()})
+
+
+@require_admin
+def rule_edit(request, pk=None):
+    workspace = request.workspace
+    rule = get_for_workspace(Rule, workspace=workspace, pk=pk) if pk else Rule(workspace=workspace)
+    form = RuleForm(request.POST or None, instance=rule, workspace=workspace)
+    if request.method == "POST" and form.is_valid():
+        admin.rule_save(workspace=workspace, rule=form.save(commit=False))
+        messages.success(request, _("Rule saved."))
+        return redirect("automation_rules", ws=workspace.slug)
+    try_form = TryForm(initial={"page": rule.channel_account_id})
+    return render(request, "automation/rule_edit.html",
+                  {"form": form, "rule": rule, "try_form": try_form})  # fmt: skip
+
+
+@require_admin
+@require_POST
+def rule_toggle(request, pk):
+    admin.rule_toggle(rule=get_for_workspace(Rule, workspace=request.workspace, pk=pk))
+    return redirect("automation_rules", ws=request.workspace.slug)
+
+
+@require_admin
+@require_POST
+def rule_move(request, pk):
+    rule = get_for_workspace(Rule, workspace=request.workspace, pk=pk)
+    admin.rule_move(rule=rule, up=request.POST.get("direction") != "down")
+    return redirect("automation_rules", ws=request.workspace.slug)
+
+
+@require_admin
+@require_POST
+def auto_labels(request):
+    created = auto_labels_install(workspace=request.workspace)
+    messages.success(request, _("Auto-label rules added: %(n)s.") % {"n": created})
+    return redirect("automation_rules", ws=request.workspace.slug)
+
+
+@require_admin
+@require_POST
+def rule_try(request):
+    """The "thử" box: which rule would answer, and what it would send. Sends nothing."""
+    form = TryForm(request.POST)
+    outcome = None
+    if form.is_valid():
+        pages = channel_accounts_of(workspace_id=request.workspace.pk).order_by("pk")
+        if form.cleaned_data["page"]:
+            pages = pages.filter(pk=form.cleaned_data["page"])
+        page = pages.first()
+        outcome = rules_try(workspace=request.workspace, text=form.cleaned_data["text"],
+                            channel_account=page, returning=form.cleaned_data["returning"])  # fmt: skip
+    return render(request, "automation/_try_result.html", {"form": form, "outcome": outcome})
+
+
+@require_admin
+def run_log(request):
+    runs = RuleRun.objects.filter(workspace=request.workspace)
+    conversation_id = request.GET.get("c", "")
+    if conversation_id.isdigit():  # from a conversation's automated message
+        runs = runs.filter(conversation_id=int(conversation_id))
+    runs = runs.select_related("conversation__customer").order_by("-created_at", "-id")[:LOG_PAGE]
+    return render(request, "automation/log.html", {"runs": runs})
