@@ -7,9 +7,12 @@ opening on the same day (the model checks it). Nothing here touches the database
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
-from dataclasses import dataclass
+import functools
+from collections.abc import Container, Iterator
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
+
+import holidays
 
 UTC = datetime.UTC
 _MAX_DAYS = 8 * 7  # a deadline never looks further than eight weeks ahead
@@ -21,6 +24,9 @@ class BusinessHours:
     start: datetime.time
     end: datetime.time
     zone: str = "Asia/Ho_Chi_Minh"
+    # Local dates the shop is closed whatever the weekday (public holidays when the workspace
+    # closes on them): a container, so the holidays library can answer year by year.
+    closed: Container[datetime.date] = field(default=frozenset(), compare=False, hash=False)
 
     @property
     def usable(self) -> bool:
@@ -34,7 +40,7 @@ def _open_spans(
     zone = ZoneInfo(hours.zone)
     day = since.astimezone(zone).date()
     for _ in range(days):
-        if day.weekday() in hours.days:
+        if day.weekday() in hours.days and day not in hours.closed:
             opens = datetime.datetime.combine(day, hours.start, tzinfo=zone).astimezone(UTC)
             closes = datetime.datetime.combine(day, hours.end, tzinfo=zone).astimezone(UTC)
             yield opens, closes
@@ -81,4 +87,14 @@ def open_seconds_between(
 
 def is_open(at: datetime.datetime, hours: BusinessHours) -> bool:
     local = at.astimezone(ZoneInfo(hours.zone))
+    if local.date() in hours.closed:
+        return False
     return local.weekday() in hours.days and hours.start <= local.time() < hours.end
+
+
+@functools.cache
+def public_holidays(country: str) -> Container[datetime.date]:
+    """The public holidays of `country` (ISO code), any year: the `holidays` library's
+    calendar, which includes Vietnam's lunar Tết and Hùng Kings' days and the substituted
+    days off the government announces."""
+    return holidays.country_holidays(country)

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.business_hours import BusinessHours
+from accounts.business_hours import BusinessHours, public_holidays
 
 LANGUAGE_CHOICES = [("vi", "Tiếng Việt"), ("en", "English")]
 
@@ -85,6 +85,7 @@ class Workspace(models.Model):
     )
     business_start = models.TimeField(_("opens at"), default=datetime.time(8, 0))
     business_end = models.TimeField(_("closes at"), default=datetime.time(22, 0))
+    closed_on_holidays = models.BooleanField(_("closed on public holidays"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -105,6 +106,9 @@ class Workspace(models.Model):
             start=self.business_start,
             end=self.business_end,
             zone=self.time_zone,
+            closed=public_holidays(settings.HOLIDAYS_COUNTRY)
+            if self.closed_on_holidays
+            else frozenset(),
         )
 
 

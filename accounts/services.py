@@ -180,12 +180,18 @@ def _ensure_another_owner(membership: Membership) -> None:
         raise ApplicationError(_("A workspace needs at least one owner."))
 
 
-def workspace_hours_update(*, workspace: Workspace, days, start, end) -> Workspace:
+def workspace_hours_update(
+    *, workspace: Workspace, days, start, end, closed_on_holidays: bool | None = None
+) -> Workspace:
     """Set the workspace's opening hours (the caller checks who may). Closing must follow
     opening on the same day."""
     if end <= start:
         raise ApplicationError(_("Closing time must be after opening time."), code="invalid_hours")
     workspace.business_days = sorted({int(day) for day in days if 0 <= int(day) <= 6})
     workspace.business_start, workspace.business_end = start, end
-    workspace.save(update_fields=["business_days", "business_start", "business_end"])
+    if closed_on_holidays is not None:
+        workspace.closed_on_holidays = bool(closed_on_holidays)
+    workspace.save(
+        update_fields=["business_days", "business_start", "business_end", "closed_on_holidays"]
+    )
     return workspace

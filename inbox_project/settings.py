@@ -144,6 +144,8 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 REPORTS_READ_DATABASE = "replica" if "replica" in DATABASES else "default"
 DATABASE_ROUTERS = ["reports.routers.ReportsReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The public holidays a workspace that closes on them observes (the holidays library's code).
+HOLIDAYS_COUNTRY = "VN"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 

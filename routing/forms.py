@@ -35,6 +35,11 @@ class RoutingSettingsForm(forms.ModelForm):
         label=_("closes at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
 
+    closed_on_holidays = forms.BooleanField(
+        label=_("Closed on Vietnam's public holidays (Tết, Hùng Kings, 30/4, 1/5, 2/9 …)"),
+        required=False,
+    )
+
     def __init__(self, *args, workspace, **kwargs):
         kwargs.setdefault(
             "initial",
@@ -42,6 +47,7 @@ class RoutingSettingsForm(forms.ModelForm):
                 "business_days": workspace.business_days,
                 "business_start": workspace.business_start,
                 "business_end": workspace.business_end,
+                "closed_on_holidays": workspace.closed_on_holidays,
             },
         )
         super().__init__(*args, **kwargs)

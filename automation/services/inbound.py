@@ -21,7 +21,9 @@ from conversations.phone_parsing import phones_in
 
 log = logging.getLogger(__name__)
 
-BUSINESS_HOURS_FIELDS = ("time_zone", "business_days", "business_start", "business_end")
+BUSINESS_HOURS_FIELDS = (
+    "time_zone", "business_days", "business_start", "business_end", "closed_on_holidays",
+)  # fmt: skip
 
 
 # Static SQL: the ORM's compile cost more than this query, which runs once per drained chunk.

@@ -27,7 +27,7 @@ SETTINGS_FIELDS = (
     "idle_timeout_minutes",
     "business_hours_only",
 )
-HOURS_FIELDS = ("business_days", "business_start", "business_end")
+HOURS_FIELDS = ("business_days", "business_start", "business_end", "closed_on_holidays")
 
 
 def routing_settings_update(*, workspace: Workspace, actor: User, **fields) -> RoutingSettings:
@@ -49,6 +49,7 @@ def routing_settings_update(*, workspace: Workspace, actor: User, **fields) -> R
                 days=hours.get("business_days", workspace.business_days) or [],
                 start=hours.get("business_start", workspace.business_start),
                 end=hours.get("business_end", workspace.business_end),
+                closed_on_holidays=hours.get("closed_on_holidays"),
             )
         for name, value in fields.items():
             setattr(settings, name, value)

@@ -4,7 +4,13 @@ import datetime
 
 import pytest
 
-from accounts.business_hours import BusinessHours, is_open, open_seconds_between
+from accounts.business_hours import (
+    BusinessHours,
+    deadline_after,
+    is_open,
+    open_seconds_between,
+    public_holidays,
+)
 
 UTC = datetime.UTC
 # Mon-Sat 08:00-22:00 in Ho Chi Minh City (UTC+7): 01:00-15:00 UTC.
@@ -56,3 +62,38 @@ def test_no_usable_hours_count_every_second():
 def test_is_open():
     assert is_open(local(2, 8), SHOP) and not is_open(local(2, 22), SHOP)
     assert not is_open(local(8, 12), SHOP)  # Sunday
+
+
+# Closed on Vietnam's public holidays. Tuesday 24 November 2026 is a lone one (Vietnam
+# Cultural Day); 30 April and 1 May are two in a row.
+HOLIDAY_SHOP = BusinessHours(
+    days=SHOP.days, start=SHOP.start, end=SHOP.end, closed=public_holidays("VN")
+)
+
+
+def nov(day, hour, minute=0):
+    return datetime.datetime(2026, 11, day, hour - 7, minute, tzinfo=UTC)
+
+
+def test_public_holidays_come_from_the_calendar():
+    vn = public_holidays("VN")
+    assert datetime.date(2026, 2, 17) in vn  # Tết, a lunar date
+    assert datetime.date(2026, 9, 2) in vn and datetime.date(2026, 5, 4) not in vn
+
+
+def test_a_closed_holiday_runs_no_clock():
+    # Monday 21:50 to Wednesday 08:10 across the holiday: 10 min Monday + 10 min Wednesday
+    assert open_seconds_between(nov(23, 21, 50), nov(25, 8, 10), HOLIDAY_SHOP) == 20 * 60
+    assert open_seconds_between(nov(24, 9), nov(24, 10), SHOP) == 3600  # not observed: open
+    assert not is_open(nov(24, 10), HOLIDAY_SHOP) and is_open(nov(24, 10), SHOP)
+    # a 30-minute anti-steal clock started Monday 21:50 lapses Wednesday 08:20
+    assert deadline_after(start=nov(23, 21, 50), minutes=30, hours=HOLIDAY_SHOP) == nov(25, 8, 20)
+
+
+def test_the_workspace_passes_its_holidays(db):
+    from tests.factories import make_workspace
+
+    workspace = make_workspace("Shop H", "shop-h", closed_on_holidays=True)
+    assert not is_open(nov(24, 10), workspace.business_hours)
+    workspace.closed_on_holidays = False
+    assert is_open(nov(24, 10), workspace.business_hours)

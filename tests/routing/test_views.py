@@ -272,6 +272,7 @@ def test_settings_save(client_for, alice, workspace_a):
             "business_days": ["0", "1", "2"],
             "business_start": "09:00",
             "business_end": "18:00",
+            "closed_on_holidays": "on",
         },
     )
     assert response.status_code == 302
@@ -282,6 +283,8 @@ def test_settings_save(client_for, alice, workspace_a):
     assert workspace_a.business_days == [0, 1, 2]
     assert workspace_a.business_start == datetime.time(9)
     assert workspace_a.business_end == datetime.time(18)
+    assert workspace_a.closed_on_holidays
+    assert datetime.date(2026, 9, 2) in workspace_a.business_hours.closed
 
 
 def test_settings_refuse_bad_values(client_for, alice, workspace_a):
