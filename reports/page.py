@@ -32,7 +32,14 @@ from reports.periods import (
     default_bucket,
     period_for,
 )  # fmt: skip
-from reports.selectors.figures import ReportFilters, figures_total, heatmap
+from reports.selectors.figures import (
+    CHANNEL,
+    ReportFilters,
+    figures_by,
+    figures_sum,
+    figures_total,
+    heatmap,
+)
 from reports.selectors.live import live_now
 
 
@@ -152,13 +159,16 @@ def label_name(label, channels) -> str:
     return f"{label.name} · {page}" if page else label.name
 
 
-def table_rows(name: str, filters: ReportFilters, meta: dict, options: dict, scope: Scope):
+def table_rows(
+    name: str, filters: ReportFilters, meta: dict, options: dict, scope: Scope, by_channel=None
+):
     """(columns, rows) of one of the report's tables, for the page and the exports."""
     known = names(options)
     if name == "agents" and scope.team:
         return tables.agent_columns(), tables.agent_table(filters, known["agents"])
     if name == "channels":
-        return tables.channel_columns(), tables.channel_table(filters, known["channels"])
+        rows = tables.channel_table(filters, known["channels"], by_channel)
+        return tables.channel_columns(), rows
     if name == "labels" and scope.team:
         return tables.label_columns(), tables.label_table(filters, known["labels"])
     if name == "trend":
@@ -175,11 +185,14 @@ def overview(*, workspace, membership, request_get, now: datetime.datetime | Non
     scope = scope_of(membership)
     options = choices(workspace)
     filters, meta = query_of(request_get, workspace=workspace, scope=scope, options=options)
-    current = figures_total(filters)
+    # The period's total is the sum of its channels (a conversation has one channel), so the
+    # distinct counts of handled conversations are read once for both.
+    by_channel = figures_by(filters, CHANNEL)
+    current = figures_sum(by_channel.values(), business_hours=filters.business_hours)
     before = figures_total(filters.for_period(filters.period.previous()))
     sections = {}
     for name in ("agents", "channels", "labels", "trend"):
-        found = table_rows(name, filters, meta, options, scope)
+        found = table_rows(name, filters, meta, options, scope, by_channel)
         if found:
             columns, rows = found
             sections[name] = {"columns": columns, "rows": formatted(columns, rows), "raw": rows}

@@ -104,8 +104,10 @@ def agent_table(filters: ReportFilters, names: dict) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["handled_conversations"], r["name"]))
 
 
-def channel_table(filters: ReportFilters, names: dict) -> list[dict]:
-    rows = figure_rows(figures_by(filters, CHANNEL), names, channel_columns())
+def channel_table(filters: ReportFilters, names: dict, by: dict | None = None) -> list[dict]:
+    """`by`: the channel figures when the caller already has them."""
+    by = figures_by(filters, CHANNEL) if by is None else by
+    rows = figure_rows(by, names, channel_columns())
     return sorted(rows, key=lambda r: (-r["conversations"], r["name"]))
 
 

@@ -166,6 +166,18 @@ def figures_by(filters: ReportFilters, group: str) -> dict:
     return out
 
 
+def figures_sum(parts, *, business_hours: bool) -> Figures:
+    """The total of figures that share no conversation (one per channel: a conversation
+    belongs to one channel, so its distinct counts add up exactly)."""
+    total = Figures(business_hours=business_hours)
+    for part in parts:
+        for name in NAMES:
+            total.counters[name] += part.counters[name]
+        total.handled_conversations += part.handled_conversations
+        total.closed_conversations += part.closed_conversations
+    return total
+
+
 def figures_total(filters: ReportFilters) -> Figures:
     return figures_by(filters, TOTAL).get(0) or Figures(business_hours=filters.business_hours)
 

@@ -161,3 +161,20 @@ def test_another_workspace_sees_none_of_it(workspace_a, workspace_b, page_b, scr
     reports_backfill()
     assert figures_total(filters(workspace_b)).counters["inbound"] == 1
     assert figures_total(filters(workspace_a)).counters["inbound"] == 5
+
+
+def test_the_total_is_the_sum_of_the_channels(workspace_a, page_a, scripted, agents):
+    from reports.selectors.figures import figures_sum
+    from tests.factories import make_channel_account
+
+    other_page = make_channel_account(workspace_a, "facebook", "1002", "Shop A outlet")
+    write_timeline(other_page, agents, psid="psid-outlet")
+    reports_backfill(workspace_ids=[workspace_a.pk])
+    for business in (False, True):
+        f = filters(workspace_a, business_hours=business)
+        summed = figures_sum(figures_by(f, CHANNEL).values(), business_hours=business)
+        total = figures_total(f)
+        assert summed.counters == total.counters
+        assert (summed.handled_conversations, summed.closed_conversations) == (2, 2)
+        assert (total.handled_conversations, total.closed_conversations) == (2, 2)
+        assert summed.response_seconds_avg == total.response_seconds_avg
