@@ -9,14 +9,14 @@ from django.conf import settings
 REPLICA = "replica"
 
 
-def reports_database(model=None) -> str:
+def reports_database() -> str:
     return settings.REPORTS_READ_DATABASE
 
 
 class ReportsReplicaRouter:
     def db_for_read(self, model, **hints):
         if model._meta.app_label == "reports":
-            return reports_database(model)
+            return reports_database()
         return None
 
     def db_for_write(self, model, **hints):

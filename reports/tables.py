@@ -88,7 +88,13 @@ def _value(figures: Figures, key: str):
 def figure_rows(by: dict, names: dict, columns: list[Column]) -> list[dict]:
     rows = []
     for key, figures in by.items():
-        row = {"name": names.get(key) or str(_("(nobody)") if key == 0 else key)}
+        if key in names:
+            name = names[key]
+        elif key == 0:  # facts of nobody: an unclaimed customer's messages
+            name = str(_("(nobody)"))
+        else:  # an agent who has left the workspace since
+            name = str(_("(former member #%(id)s)") % {"id": key})
+        row = {"name": name}
         row.update({c.key: _value(figures, c.key) for c in columns if c.key != "name"})
         rows.append(row)
     return rows

@@ -30,7 +30,7 @@ from conversations.models import (
 )
 from devtools.demo import content
 from devtools.demo.dialogues import Chat, Persona, Turn, chat_compose, order_total, phone_typed
-from devtools.demo.timeline import conversation_summary
+from devtools.demo.timeline import conversation_summary, owner_history
 from devtools.demo.workspace import DemoSetup, SeedResult
 from routing.models import AssignmentChange
 
@@ -624,28 +624,6 @@ def demo_conversations_build(
         messages=len(messages),
         orders=len(orders),
     )
-
-
-def owner_history(messages: list[Message]) -> list[AssignmentChange]:
-    """The history rows routing keeps beside its timeline lines: one per owner change and
-    per close (the reports count claims, transfers and releases from them)."""
-    rows = []
-    for m in messages:
-        event = (m.meta or {}).get("event") if m.kind == "system" else None
-        if event == "assignment":
-            rows.append(AssignmentChange(
-                workspace_id=m.workspace_id, conversation=m.conversation,
-                reason=m.meta["reason"], from_user_id=m.meta.get("from_user_id"),
-                to_user_id=m.meta.get("to_user_id"), actor_id=m.meta.get("actor_id"),
-                created_at=m.sent_at,
-            ))  # fmt: skip
-        elif event == "closed":
-            rows.append(AssignmentChange(
-                workspace_id=m.workspace_id, conversation=m.conversation, reason="closed",
-                from_user_id=m.author_id, to_user_id=m.author_id, actor_id=m.author_id,
-                created_at=m.sent_at,
-            ))  # fmt: skip
-    return rows
 
 
 def _customer_notes(builder: _Builder, customers: list[_Customer]) -> None:

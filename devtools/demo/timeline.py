@@ -1,4 +1,5 @@
-"""A conversation's denormalised list fields, derived from its messages.
+"""What a conversation's messages imply: its denormalised list fields, and routing's owner
+history behind its assignment lines (`owner_history`).
 
 The same rules the message services apply one message at a time (conversations.services):
 
@@ -16,6 +17,9 @@ The same rules the message services apply one message at a time (conversations.s
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+
+from conversations.models import Message
+from routing.models import AssignmentChange
 
 VISIBLE_KINDS = frozenset({"inbox", "comment"})
 PREVIEW_LENGTH = 200
@@ -61,3 +65,25 @@ def conversation_summary(*, messages: Iterable) -> Summary:
         last_outbound_at=outbound[-1].sent_at if outbound else None,
         unanswered_inbound=sum(1 for m in inbound if not answers or m.sent_at > answers[-1]),
     )
+
+
+def owner_history(messages: list[Message]) -> list[AssignmentChange]:
+    """The history rows routing keeps beside its timeline lines: one per owner change and
+    per close (the reports count claims, transfers and releases from them)."""
+    rows = []
+    for m in messages:
+        event = (m.meta or {}).get("event") if m.kind == "system" else None
+        if event == "assignment":
+            rows.append(AssignmentChange(
+                workspace_id=m.workspace_id, conversation=m.conversation,
+                reason=m.meta["reason"], from_user_id=m.meta.get("from_user_id"),
+                to_user_id=m.meta.get("to_user_id"), actor_id=m.meta.get("actor_id"),
+                created_at=m.sent_at,
+            ))  # fmt: skip
+        elif event == "closed":
+            rows.append(AssignmentChange(
+                workspace_id=m.workspace_id, conversation=m.conversation, reason="closed",
+                from_user_id=m.author_id, to_user_id=m.author_id, actor_id=m.author_id,
+                created_at=m.sent_at,
+            ))  # fmt: skip
+    return rows

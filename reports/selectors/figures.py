@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from django.db import connections
 
 from reports.counters import COUNTERS, NAMES, RETURNED
-from reports.models import ReportFact
 from reports.periods import DAY, MONTH, WEEK, Period
 from reports.routers import reports_database
 
@@ -106,7 +105,7 @@ def _label_clause(filters: ReportFilters) -> tuple[str, list]:
 
 
 def _rows(sql: str, params: list) -> list[tuple]:
-    with connections[reports_database(ReportFact)].cursor() as cursor:
+    with connections[reports_database()].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

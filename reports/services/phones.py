@@ -28,7 +28,7 @@ def phone_fact_write(event: de.PhoneCaptured) -> None:
     channel = None
     if event.conversation_id is not None:
         channel = (
-            Conversation.objects.filter(pk=event.conversation_id)
+            Conversation.objects.filter(workspace_id=event.workspace_id, pk=event.conversation_id)
             .values_list("channel_account_id", flat=True)
             .first()
         )

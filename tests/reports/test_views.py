@@ -168,3 +168,12 @@ def test_database_replica_url_configures_the_replica():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True, cwd=ROOT).stdout  # fmt: skip
     assert out.split()[:2] == ["replica", "inbox_replica"] and "MIRROR" in out
+
+
+def test_a_member_who_left_keeps_their_row_under_a_plain_name(
+    client_for, alice, workspace_a, scripted, agents
+):
+    minh = agents[t.MINH]
+    minh.memberships.filter(workspace=workspace_a).update(is_active=False)
+    body = client_for(alice).get(url(workspace_a)).content.decode()
+    assert f"(thành viên cũ #{minh.pk})" in body
