@@ -177,6 +177,19 @@ def table_rows(
     return None
 
 
+def export_table(*, workspace, membership, request_get, table: str):
+    """(file name, columns, rows) of one table for an export; None for a table this member
+    may not have (an agent asking for the team's)."""
+    scope = scope_of(membership)
+    options = choices(workspace)
+    filters, meta = query_of(request_get, workspace=workspace, scope=scope, options=options)
+    found = table_rows(table, filters, meta, options, scope)
+    if found is None:
+        return None
+    name = f"{workspace.slug}-{table}-{filters.period.start}-{filters.period.end}"
+    return (name, *found)
+
+
 def formatted(columns, rows) -> list[list[str]]:
     return [[display.FORMATS[c.kind](row[c.key]) for c in columns] for row in rows]
 

@@ -20,16 +20,13 @@ def reports_overview(request):
 
 @require_GET
 def reports_export(request, table: str, fmt: str):
-    scope = page.scope_of(request.membership)
-    options = page.choices(request.workspace)
-    filters, meta = page.query_of(
-        request.GET, workspace=request.workspace, scope=scope, options=options
-    )
-    found = page.table_rows(table, filters, meta, options, scope)
+    found = page.export_table(
+        workspace=request.workspace, membership=request.membership, request_get=request.GET,
+        table=table,
+    )  # fmt: skip
     if found is None or fmt not in ("csv", "xlsx"):
         raise Http404
-    columns, rows = found
-    name = f"{request.workspace.slug}-{table}-{filters.period.start}-{filters.period.end}"
+    name, columns, rows = found
     if fmt == "csv":
         return exports.csv_response(name, columns, rows)
     return exports.xlsx_response(name, table, columns, rows)
