@@ -128,6 +128,43 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def _server_quiet(*, window: float = 0.25, limit: float = 5.0) -> None:
+    """Wait until no other session on the test database is busy for `window` seconds. A
+    browser closed at the end of a test makes the server finish work of its own (a socket's
+    disconnect writes the agent's presence); the flush that ends the test takes every table
+    lock in turn and deadlocks against such a transaction if it starts meanwhile."""
+    from django.db import connection
+
+    busy_sql = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'"
+    )
+    deadline = time.monotonic() + limit
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(busy_sql)
+            busy = cursor.fetchone()[0]
+        now = time.monotonic()
+        if busy:
+            quiet_since = now
+        elif now - quiet_since >= window:
+            return
+        time.sleep(0.05)
+
+
+@pytest.fixture(autouse=True)
+def server_quiet_before_flush(request):
+    """Runs after the test's own fixtures have closed their browsers, before the database
+    is flushed (it is set up after the database, so it is torn down before it)."""
+    if "live_server_url" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    _server_quiet()
+
+
 @pytest.fixture
 def open_inbox(browser, live_server_url):
     """`open_inbox(user, path)`: a logged-in page at `path` (the session is made server-side)."""
