@@ -35,5 +35,8 @@ COUNTERS: dict[str, str] = {
     "phones": "count(*) FILTER (WHERE kind = 'phone')",
     "labels": "count(*) FILTER (WHERE kind = 'label')",
     "handled": "count(*) FILTER (WHERE kind = 'handled')",
+    "handled_day": "count(*) FILTER (WHERE kind = 'handled' AND first)",
+    "handled_new": "count(*) FILTER (WHERE kind = 'handled' AND first AND prev_day IS NULL)",
+    "handled_new_agent": "count(*) FILTER (WHERE kind = 'handled' AND prev_day_agent IS NULL)",
 }
 NAMES = tuple(COUNTERS)

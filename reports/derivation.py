@@ -15,7 +15,7 @@ Definitions (docs/reports.md says the same in words):
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from accounts.business_hours import BusinessHours, open_seconds_between
@@ -88,6 +88,15 @@ class Fact:
     value_business: int | None = None
     first: bool = False
     detail: str = ""
+    # handled facts only: the conversation's latest earlier day handled by anyone, and by this
+    # agent. With `first` (the conversation's first handled fact of its day) they make the
+    # distinct counts of handled conversations sums over days (selectors/figures.py).
+    prev_day: datetime.date | None = None
+    prev_day_agent: datetime.date | None = None
+    # order facts: every (agent, day) the conversation was handled, before or after the order
+    handled: tuple[tuple[int, datetime.date], ...] | None = None
+    # handled and order facts: the labels the conversation carries
+    labels: tuple[int, ...] | None = None
 
 
 @dataclass
@@ -98,6 +107,9 @@ class _State:
     closed: bool = False
     kind: str = "inbox"  # the conversation's kind: how its first customer message came
     handled: set = field(default_factory=set)
+    handled_last_day: datetime.date | None = None  # the latest day anyone handled it
+    handled_day_before: datetime.date | None = None  # the handled day before that one
+    agent_last_day: dict = field(default_factory=dict)
 
 
 # The order of things at the same instant: owner changes, then customer messages, then the
@@ -134,7 +146,15 @@ def conversation_facts(
         if agent_id is None or (agent_id, day) in state.handled:
             return
         state.handled.add((agent_id, day))
-        fact(f"h:{conversation.id}:{agent_id}:{day.isoformat()}", "handled", at, agent_id=agent_id)
+        first = day != state.handled_last_day  # the timeline runs forward: days never go back
+        if first:
+            state.handled_day_before, state.handled_last_day = state.handled_last_day, day
+        fact(
+            f"h:{conversation.id}:{agent_id}:{day.isoformat()}", "handled", at, agent_id=agent_id,
+            first=first, prev_day=state.handled_day_before,
+            prev_day_agent=state.agent_last_day.get(agent_id),
+        )  # fmt: skip
+        state.agent_last_day[agent_id] = day
 
     customer_messages = [
         m for m in messages if m.direction == "in" and m.kind in ("inbox", "comment")
@@ -172,7 +192,14 @@ def conversation_facts(
             )  # fmt: skip
         else:
             fact(f"l:{item.id}", "label", at, label_id=item.label_id, agent_id=item.added_by_id)
-    return facts
+    pairs = tuple(sorted(state.handled, key=lambda pair: (pair[1], pair[0])))
+    carried = tuple(sorted({x.label_id for x in labels}))
+    return [
+        replace(f, handled=pairs, labels=carried) if f.kind == "order"
+        else replace(f, labels=carried) if f.kind == "handled"
+        else f
+        for f in facts
+    ]  # fmt: skip
 
 
 def _customer_message(message: MessageInput, state: _State, fact) -> None:

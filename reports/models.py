@@ -6,6 +6,7 @@ fact (unique `key`), with the workspace's local day and hour and the business-ti
 computed when the fact is written. Ids of conversations, agents and channels are plain
 integers: a fact outlives nothing it points to, and the writes stay cheap."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 
@@ -39,8 +40,20 @@ class ReportFact(models.Model):
     # seconds (a reply's response time) or VND (an order's amount)
     value = models.BigIntegerField(null=True)
     value_business = models.BigIntegerField(null=True)  # the same, counting open hours only
-    first = models.BooleanField(default=False)  # a reply that is the cycle's first response
+    # a reply: the cycle's first response; a handled fact: the conversation's first of its day
+    first = models.BooleanField(default=False)
     detail = models.CharField(max_length=20, blank=True)  # order status, "new" / "returning"
+    # handled facts: the latest earlier day the conversation was handled, by anyone / by this
+    # agent (null: never before), so that distinct counts are sums (docs/reports.md, "Speed")
+    prev_day = models.DateField(null=True)
+    prev_day_agent = models.DateField(null=True)
+    # order facts: every (agent, local day) the conversation was handled, as two parallel
+    # arrays ordered by day then agent, so that the closed counts read the orders alone;
+    # rewritten when the conversation is handled again (services/derive.py)
+    handled_agents = ArrayField(models.BigIntegerField(), null=True)
+    handled_days = ArrayField(models.DateField(), null=True)
+    # handled and order facts: the labels the conversation carries, rewritten when they change
+    labels = ArrayField(models.BigIntegerField(), null=True)
 
     class Meta:
         constraints = [
@@ -57,11 +70,34 @@ class ReportFact(models.Model):
                 condition=models.Q(kind="handled"),
                 name="report_fact_handled_day",
             ),
+            # Handled facts of a conversation handled on an earlier day: the few a period's
+            # distinct count reads besides the rollups (0003).
             models.Index(
                 fields=["workspace_id", "day"],
-                include=["conversation_id", "agent_id", "channel_account_id", "detail", "value"],
+                include=[
+                    "prev_day",
+                    "prev_day_agent",
+                    "first",
+                    "agent_id",
+                    "channel_account_id",
+                    "labels",
+                ],  # fmt: skip
+                condition=models.Q(kind="handled", prev_day__isnull=False),
+                name="report_fact_handled_repeat",
+            ),
+            models.Index(
+                fields=["workspace_id", "day"],
+                include=[
+                    "conversation_id",
+                    "agent_id",
+                    "channel_account_id",
+                    "detail",
+                    "value",
+                    "handled_agents",
+                    "handled_days",
+                ],  # fmt: skip
                 condition=models.Q(kind="order"),
-                name="report_fact_order_day",
+                name="report_fact_order_handled",
             ),
             models.Index(
                 fields=["workspace_id", "day"],
@@ -103,6 +139,10 @@ class RollupCounters(models.Model):
     phones = models.IntegerField(default=0)
     labels = models.IntegerField(default=0)
     handled = models.IntegerField(default=0)  # (agent, conversation) pairs of the day
+    # The parts of the distinct counts that add up over days (selectors/figures.py):
+    handled_day = models.IntegerField(default=0)  # conversations handled that day
+    handled_new = models.IntegerField(default=0)  # ... handled that day for the first time
+    handled_new_agent = models.IntegerField(default=0)  # ... by this agent for the first time
 
     class Meta:
         abstract = True
@@ -124,6 +164,30 @@ class DailyRollup(RollupCounters):
 
     def __str__(self):
         return f"{self.workspace_id} {self.day} agent {self.agent_id} channel {self.channel_account_id}"
+
+
+class DailyLabelRollup(models.Model):
+    """Per (workspace, local day, label, channel): how often the label was put on a
+    conversation, and the conversations carrying it that were handled that day for the first
+    time ever: the label table's sums."""
+
+    workspace_id = models.BigIntegerField()
+    day = models.DateField()
+    label_id = models.BigIntegerField()
+    channel_account_id = models.BigIntegerField(default=0)
+    uses = models.IntegerField(default=0)
+    handled_new = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace_id", "day", "label_id", "channel_account_id"],
+                name="report_label_daily_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.workspace_id} {self.day} label {self.label_id}"
 
 
 class HourlyInbound(models.Model):

@@ -33,9 +33,10 @@ from reports.periods import (
     period_for,
 )  # fmt: skip
 from reports.selectors.figures import (
+    AGENT,
     CHANNEL,
     ReportFilters,
-    figures_by,
+    figures_many,
     figures_sum,
     figures_total,
     heatmap,
@@ -160,20 +161,23 @@ def label_name(label, channels) -> str:
 
 
 def table_rows(
-    name: str, filters: ReportFilters, meta: dict, options: dict, scope: Scope, by_channel=None
+    name: str, filters: ReportFilters, meta: dict, options: dict, scope: Scope, read=None
 ):
-    """(columns, rows) of one of the report's tables, for the page and the exports."""
-    known = names(options)
+    """(columns, rows) of one of the report's tables, for the page and the exports. `read`:
+    figures by grouping the caller already has ({AGENT: …, CHANNEL: …, bucket: …})."""
+    known, read = names(options), read or {}
     if name == "agents" and scope.team:
-        return tables.agent_columns(), tables.agent_table(filters, known["agents"])
+        rows = tables.agent_table(filters, known["agents"], read.get(AGENT))
+        return tables.agent_columns(), rows
     if name == "channels":
-        rows = tables.channel_table(filters, known["channels"], by_channel)
+        rows = tables.channel_table(filters, known["channels"], read.get(CHANNEL))
         return tables.channel_columns(), rows
     if name == "labels" and scope.team:
         return tables.label_columns(), tables.label_table(filters, known["labels"])
     if name == "trend":
         starts = buckets(filters.period, meta["bucket"])
-        return tables.trend_columns(), tables.trend_table(filters, meta["bucket"], starts)
+        rows = tables.trend_table(filters, meta["bucket"], starts, read.get(meta["bucket"]))
+        return tables.trend_columns(), rows
     return None
 
 
@@ -198,14 +202,15 @@ def overview(*, workspace, membership, request_get, now: datetime.datetime | Non
     scope = scope_of(membership)
     options = choices(workspace)
     filters, meta = query_of(request_get, workspace=workspace, scope=scope, options=options)
-    # The period's total is the sum of its channels (a conversation has one channel), so the
-    # distinct counts of handled conversations are read once for both.
-    by_channel = figures_by(filters, CHANNEL)
-    current = figures_sum(by_channel.values(), business_hours=filters.business_hours)
+    # The groupings of the tables are read together (one pass over the period's orders), and
+    # the period's total is the sum of its channels (a conversation has one channel).
+    groups = (CHANNEL, meta["bucket"], *((AGENT,) if scope.team else ()))
+    read = figures_many(filters, groups)
+    current = figures_sum(read[CHANNEL].values(), business_hours=filters.business_hours)
     before = figures_total(filters.for_period(filters.period.previous()))
     sections = {}
     for name in ("agents", "channels", "labels", "trend"):
-        found = table_rows(name, filters, meta, options, scope, by_channel)
+        found = table_rows(name, filters, meta, options, scope, read)
         if found:
             columns, rows = found
             sections[name] = {"columns": columns, "rows": formatted(columns, rows), "raw": rows}

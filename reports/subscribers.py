@@ -29,7 +29,8 @@ def on_phone_captured(event: de.PhoneCaptured) -> None:
 
 CONVERSATION_EVENTS = (
     de.CommentReceived, de.MessageQueued, de.OwnerChanged, de.OrderRecorded, de.OrderChanged,
-    de.LabelAdded, de.ConversationOpened, de.ConversationClosed, de.ConversationReopened,
+    de.LabelAdded, de.LabelRemoved, de.ConversationOpened, de.ConversationClosed,
+    de.ConversationReopened,
 )  # fmt: skip
 
 

@@ -100,8 +100,10 @@ def figure_rows(by: dict, names: dict, columns: list[Column]) -> list[dict]:
     return rows
 
 
-def agent_table(filters: ReportFilters, names: dict) -> list[dict]:
-    by = {k: v for k, v in figures_by(filters, AGENT).items() if k != 0}
+def agent_table(filters: ReportFilters, names: dict, by: dict | None = None) -> list[dict]:
+    """`by`, here and below: the figures when the caller already has them."""
+    by = figures_by(filters, AGENT) if by is None else by
+    by = {k: v for k, v in by.items() if k != 0}
     columns = [c for c in agent_columns() if c.key != "reply_share"]
     rows = figure_rows(by, names, columns)
     replies = sum(row["replies"] for row in rows)
@@ -111,7 +113,6 @@ def agent_table(filters: ReportFilters, names: dict) -> list[dict]:
 
 
 def channel_table(filters: ReportFilters, names: dict, by: dict | None = None) -> list[dict]:
-    """`by`: the channel figures when the caller already has them."""
     by = figures_by(filters, CHANNEL) if by is None else by
     rows = figure_rows(by, names, channel_columns())
     return sorted(rows, key=lambda r: (-r["conversations"], r["name"]))
@@ -128,8 +129,10 @@ def label_table(filters: ReportFilters, names: dict) -> list[dict]:
     ]  # fmt: skip
 
 
-def trend_table(filters: ReportFilters, bucket: str, starts: list) -> list[dict]:
-    by = figures_by(filters, bucket)
+def trend_table(
+    filters: ReportFilters, bucket: str, starts: list, by: dict | None = None
+) -> list[dict]:
+    by = figures_by(filters, bucket) if by is None else by
     empty = Figures(business_hours=filters.business_hours)
     names = {day: day.strftime("%d/%m" if bucket == DAY else "%d/%m/%Y") for day in starts}
     if bucket == "month":

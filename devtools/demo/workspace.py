@@ -26,7 +26,7 @@ from conversations.models import (
 )
 from devtools.demo import content
 from devtools.demo.people import DEMO_PASSWORD, DEMO_USERS, DEMO_WORKSPACE_SLUG
-from reports.models import DailyRollup, HourlyInbound, PendingDay, ReportFact
+from reports.models import DailyLabelRollup, DailyRollup, HourlyInbound, PendingDay, ReportFact
 from routing.models import AssignmentChange
 
 # (kind, display name, provider id in the demo workspace)
@@ -213,6 +213,6 @@ def workspace_conversations_delete(*, workspace: Workspace) -> int:
     for model in (Message, ConversationLabel, Order, CustomerNote, AssignmentChange,
                   Conversation, Contact, Customer):  # fmt: skip
         _delete_set(model.objects.filter(workspace=workspace))
-    for model in (ReportFact, DailyRollup, HourlyInbound, PendingDay):  # the reports built on them
+    for model in (ReportFact, DailyRollup, DailyLabelRollup, HourlyInbound, PendingDay):
         _delete_set(model.objects.filter(workspace_id=workspace.pk))
     return deleted

@@ -1,6 +1,9 @@
 """The figures of a report: sums of the daily rollups (the facts themselves when a label
-narrows the report, since rollups are not kept per label), plus the two counts that cannot
-be summed over days: conversations handled and conversations closed with a sale.
+narrows the report, since rollups are not kept per label), plus the two distinct counts,
+conversations handled and conversations closed with a sale, made sums too by what the facts
+carry about their conversation (docs/reports.md, "Distinct counts as sums"): the rollups'
+first-time counts, the few facts whose previous handled day is before the period, and the
+period's order facts.
 
 Every query is scoped by workspace and reads only the reports' tables and, for a label
 filter, the conversations' labels. Reads go to the report database (the replica when one is
@@ -131,16 +134,14 @@ def _counters(filters: ReportFilters, group: str) -> dict:
     }
 
 
-def _distinct(filters: ReportFilters, group: str) -> dict:
-    """(handled, closed) per group: conversations an agent claimed or replied in during the
-    period, and those of them with an order (not returned) recorded in the period."""
+def _scanned(filters: ReportFilters, group: str) -> dict:
+    """(handled, closed) per group, counted over the handled facts themselves: for a label
+    filter or several agents, where the sums below do not apply. Conversations an agent
+    claimed or replied in during the period, and those of them with an order (not returned)
+    recorded in the period."""
     handled_where, handled_params = _where(filters)
     order_where, order_params = _where(filters, agents=False)
     label, extra = _label_clause(filters)
-    # One pass over the handled facts (an index-only scan of report_fact_handled_day): the
-    # distinct conversations per group, and those of them in the (hashed) set of
-    # conversations with a sale. Every handled fact names its conversation, so count(DISTINCT)
-    # drops nothing; it sorts instead of hashing and joining ~100,000 pairs, twice as fast.
     sql = (
         f"SELECT {_GROUPS[group]}, count(DISTINCT conversation_id),"
         " count(DISTINCT conversation_id) FILTER (WHERE conversation_id IN ("
@@ -152,17 +153,111 @@ def _distinct(filters: ReportFilters, group: str) -> dict:
     return {g: (handled, closed) for g, handled, closed in rows}
 
 
+def _handled(filters: ReportFilters, group: str, counters: dict) -> dict:
+    """Conversations handled per group, as sums. A handled fact knows the conversation's
+    previous handled day (by anyone, and by the same agent): a conversation handled in a
+    period is one handled there for the first time ever (a rollup counter) or one whose
+    first handled fact in the period follows a handled day before the period's start. Only
+    the latter are read from the facts, through an index of the facts that have a previous
+    day. Per agent (or for one agent's report) the pairs (agent, conversation) are counted
+    the same way with the agent's own previous day."""
+    per_agent = group == AGENT or bool(filters.agent_ids)
+    if group == DAY:  # one fact per conversation and day ("first"), or per agent and day
+        key = "handled" if per_agent else "handled_day"
+        return {g: c[key] for g, c in counters.items()}
+    where, params = _where(filters)
+    start = (
+        "%s::date" if group in (TOTAL, AGENT, CHANNEL) else f"greatest(%s::date, {_GROUPS[group]})"
+    )
+    previous = "prev_day_agent" if per_agent else "prev_day"
+    sql = (
+        f"SELECT {_GROUPS[group]}, count(*) FROM reports_reportfact WHERE {where}"
+        " AND kind = 'handled' AND prev_day IS NOT NULL"
+        f"{'' if per_agent else ' AND first'} AND {previous} < {start} GROUP BY 1"
+    )
+    repeats = dict(_rows(sql, params + [filters.period.start]))
+    key = "handled_new_agent" if per_agent else "handled_new"
+    return {
+        g: counters.get(g, {}).get(key, 0) + repeats.get(g, 0) for g in set(counters) | set(repeats)
+    }
+
+
+# The groups of a closed count, over an order fact `o` and one (agent, day) `h` its
+# conversation was handled.
+_CLOSED_GROUPS = {
+    TOTAL: "0",
+    AGENT: "h.agent_id",
+    CHANNEL: "coalesce(o.channel_account_id, 0)",
+    DAY: "h.day",
+    WEEK: "date_trunc('week', h.day)::date",
+    MONTH: "date_trunc('month', h.day)::date",
+}
+
+
+def _closed(filters: ReportFilters, groups: tuple[str, ...]) -> dict[str, dict]:
+    """Handled conversations per group with an order (not returned) recorded in the period,
+    for several groupings in one pass (GROUPING SETS). Each order fact carries the (agent,
+    day) pairs its conversation was handled, so this reads the period's orders alone (an
+    index-only scan), never the handled facts."""
+    grouped = [g for g in groups if g != TOTAL]
+    columns = [_CLOSED_GROUPS[g] for g in grouped]
+    sets = [f"({c})" for c in columns] + (["()"] if TOTAL in groups else [])
+    flags = "".join(f"grouping({c}), " for c in columns)
+    order_where, params = _where(filters, agents=False, table="o")
+    sql = (
+        f"SELECT {''.join(c + ', ' for c in columns)}{flags}count(DISTINCT o.conversation_id)"
+        " FROM reports_reportfact o, unnest(o.handled_agents, o.handled_days) AS h(agent_id, day)"
+        f" WHERE {order_where} AND o.kind = 'order' AND o.detail <> '{RETURNED}'"
+        " AND h.day BETWEEN %s AND %s"
+    )
+    params += [filters.period.start, filters.period.end]
+    if filters.agent_ids:
+        sql += " AND h.agent_id = ANY(%s)"
+        params.append(list(filters.agent_ids))
+    out: dict[str, dict] = {g: {} for g in groups}
+    n = len(columns)
+    for row in _rows(sql + f" GROUP BY GROUPING SETS ({', '.join(sets)})", params):
+        keys, grouping, closed = row[:n], row[n : 2 * n], row[-1]
+        which = next((i for i, flag in enumerate(grouping) if flag == 0), None)
+        if which is None:
+            out[TOTAL][0] = closed
+        else:
+            out[grouped[which]][keys[which]] = closed
+    return out
+
+
+def _distinct(filters: ReportFilters, groups: tuple[str, ...], counters: dict) -> dict:
+    """{group: {key: (handled, closed)}}: the two counts that are not plain sums of the
+    rollups, for each grouping."""
+    if filters.label_id is not None or len(filters.agent_ids) > 1:
+        return {g: _scanned(filters, g) for g in groups}
+    closed = _closed(filters, groups)
+    out = {}
+    for g in groups:
+        handled = _handled(filters, g, counters[g])
+        out[g] = {k: (n, closed[g].get(k, 0)) for k, n in handled.items() if n or k in closed[g]}
+    return out
+
+
+def figures_many(filters: ReportFilters, groups: tuple[str, ...]) -> dict[str, dict]:
+    """{group: {group key: Figures}} for several groupings of one report at once (the page
+    reads its channels, agents and trend together: one pass over the orders for all)."""
+    counters = {g: _counters(filters, g) for g in groups}
+    distinct = _distinct(filters, groups, counters)
+    out: dict[str, dict] = {}
+    for g in groups:
+        by = out[g] = {}
+        for key in set(counters[g]) | set(distinct[g]):
+            handled, closed = distinct[g].get(key, (0, 0))
+            zero = dict.fromkeys(NAMES, 0)
+            by[key] = Figures(counters[g].get(key, zero), handled, closed, filters.business_hours)
+    return out
+
+
 def figures_by(filters: ReportFilters, group: str) -> dict:
     """{group key: Figures}; the key is 0 for the total, an agent's or channel's id (0: none)
     or the first day of a day / week / month."""
-    counters, distinct = _counters(filters, group), _distinct(filters, group)
-    out = {}
-    for key in set(counters) | set(distinct):
-        handled, closed = distinct.get(key, (0, 0))
-        out[key] = Figures(
-            counters.get(key, dict.fromkeys(NAMES, 0)), handled, closed, filters.business_hours
-        )
-    return out
+    return figures_many(filters, (group,))[group]
 
 
 def figures_sum(parts, *, business_hours: bool) -> Figures:
@@ -219,7 +314,49 @@ class LabelRow:
 
 def label_rows(filters: ReportFilters, *, limit: int = 20) -> list[LabelRow]:
     """The labels most put on conversations in the period, with the close rate and sales of
-    the conversations that carry them now."""
+    the handled conversations that carry them now. Sums of the label rollups and the order
+    facts, as for the figures; for agents chosen, counted over their facts."""
+    if filters.agent_ids:
+        return _label_rows_counted(filters, limit=limit)
+    where, params = _where(filters)
+    top = _rows(
+        f"SELECT label_id, sum(uses), sum(handled_new) FROM reports_dailylabelrollup"
+        f" WHERE {where} GROUP BY 1 HAVING sum(uses) > 0 ORDER BY 2 DESC, 1 LIMIT %s",
+        params + [limit],
+    )
+    ids = [row[0] for row in top]  # none: the two reads below find nothing, quickly
+    repeats = dict(
+        _rows(
+            f"SELECT label, count(*) FROM reports_reportfact, unnest(labels) AS label"
+            f" WHERE {where} AND kind = 'handled' AND prev_day IS NOT NULL AND first"
+            " AND prev_day < %s AND label = ANY(%s) GROUP BY 1",
+            params + [filters.period.start, ids],
+        )
+    )
+    order_where, order_params = _where(filters, table="o")
+    sold = {
+        label: (closed, orders, revenue)
+        for label, closed, orders, revenue in _rows(
+            "SELECT label, count(DISTINCT o.conversation_id), count(*), sum(o.value)"
+            " FROM reports_reportfact o, unnest(o.labels) AS label"
+            f" WHERE {order_where} AND o.kind = 'order' AND o.detail <> '{RETURNED}'"
+            " AND label = ANY(%s) AND EXISTS (SELECT 1 FROM unnest(o.handled_days) AS h(day)"
+            " WHERE h.day BETWEEN %s AND %s) GROUP BY 1",
+            order_params + [ids, filters.period.start, filters.period.end],
+        )
+    }
+    return [
+        LabelRow(
+            int(label),
+            int(uses),
+            int(new) + repeats.get(label, 0),
+            *(int(v or 0) for v in sold.get(label, (0, 0, 0))),
+        )  # fmt: skip
+        for label, uses, new in top
+    ]
+
+
+def _label_rows_counted(filters: ReportFilters, *, limit: int) -> list[LabelRow]:
     where, params = _where(filters)
     order_where, order_params = _where(filters, agents=False)
     # h: the (label, conversation) pairs of the labels above on conversations handled in the

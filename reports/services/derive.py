@@ -4,7 +4,9 @@ the (workspace, day) of every fact it wrote for the rollups.
 
 Written facts are kept as they were written (`ON CONFLICT DO NOTHING`): a later change of
 the workspace's zone or opening hours applies to facts written from then on. An order's
-status and amount are the exception, since an order can change after it was recorded.
+status and amount are the exception, since an order can change after it was recorded, and so
+are what handled and order facts carry about their conversation for the distinct counts: the
+days it was handled (on orders) and the labels it carries.
 `recompute=True` (`reports_backfill --recompute`) rewrites every derived column."""
 
 from __future__ import annotations
@@ -24,25 +26,38 @@ from routing.models import AssignmentChange
 COLUMNS = (
     "workspace_id", "key", "kind", "occurred_at", "day", "hour", "conversation_id",
     "channel_account_id", "customer_id", "agent_id", "label_id", "conversation_kind", "value",
-    "value_business", "first", "detail",
+    "value_business", "first", "detail", "prev_day", "prev_day_agent", "handled_agents",
+    "handled_days", "labels",
 )  # fmt: skip
 # A marker a worker holds (rollup or derivation under way) makes the writer wait for it, and
 # is written again once the worker deleted it: a fact that arrives meanwhile is never lost.
 _DAY_CONFLICT = " ON CONFLICT (workspace_id, day) DO UPDATE SET day = EXCLUDED.day"
 _UPDATED = [c for c in COLUMNS if c not in ("workspace_id", "key")]
+# What may change in a fact after it was written: an order's status and amount and the days
+# its conversation was handled (it is handled again after the order); the labels its
+# conversation carries, on handled and order facts.
+_ORDER_CHANGES = ("value", "detail", "handled_agents", "handled_days")
+_LATER_CHANGES = (*_ORDER_CHANGES, "labels")
+
+
+def _handled_arrays(fact: d.Fact) -> tuple[list | None, list | None]:
+    if fact.handled is None:
+        return None, None
+    return [agent for agent, _day in fact.handled], [day for _agent, day in fact.handled]
 
 
 def _insert_sql(recompute: bool) -> str:
-    """Insert facts; an existing key is rewritten only where `recompute` asks for it or an
-    order's status or amount changed. Returns the (workspace, day) of every row written."""
+    """Insert facts; an existing key is rewritten only where `recompute` asks for it or what
+    may change later did (`_LATER_CHANGES`). Returns the (workspace, day) of every row written."""
     if recompute:
         sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in _UPDATED)
         differs = " OR ".join(f"f.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in _UPDATED)
     else:
-        sets = "value = EXCLUDED.value, detail = EXCLUDED.detail"
+        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in _LATER_CHANGES)
         differs = (
-            "f.kind = 'order' AND (f.value IS DISTINCT FROM EXCLUDED.value"
-            " OR f.detail IS DISTINCT FROM EXCLUDED.detail)"
+            "(f.kind = 'order' AND ("
+            + " OR ".join(f"f.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in _ORDER_CHANGES)
+            + ")) OR f.labels IS DISTINCT FROM EXCLUDED.labels"
         )
     return (
         f"INSERT INTO reports_reportfact AS f ({', '.join(COLUMNS)}) VALUES %s"
@@ -108,7 +123,8 @@ def facts_write(facts: list[tuple[int, d.Fact]], *, recompute: bool = False) -> 
         (
             ws, f.key, f.kind, f.occurred_at, f.day, f.hour, f.conversation_id,
             f.channel_account_id, f.customer_id, f.agent_id, f.label_id, f.conversation_kind,
-            f.value, f.value_business, f.first, f.detail,
+            f.value, f.value_business, f.first, f.detail, f.prev_day, f.prev_day_agent,
+            *_handled_arrays(f), list(f.labels) if f.labels is not None else None,
         )
         for ws, f in facts
     ]  # fmt: skip

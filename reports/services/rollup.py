@@ -15,6 +15,18 @@ _DAILY = (
     + ", ".join(COUNTERS.values())
     + " FROM reports_reportfact WHERE workspace_id = %s AND day = %s GROUP BY 1, 2, 3, 4"
 )
+# Label uses come from the label facts; the conversations handled for the first time ever
+# from the handled facts, once per label their conversation carries.
+_LABELS = (
+    "INSERT INTO reports_dailylabelrollup (workspace_id, day, label_id, channel_account_id,"
+    " uses, handled_new) SELECT workspace_id, day, label, channel, sum(uses), sum(handled_new)"
+    " FROM (SELECT workspace_id, day, label_id AS label, coalesce(channel_account_id, 0) AS"
+    " channel, 1 AS uses, 0 AS handled_new FROM reports_reportfact WHERE workspace_id = %s"
+    " AND day = %s AND kind = 'label' UNION ALL SELECT workspace_id, day, label,"
+    " coalesce(channel_account_id, 0), 0, 1 FROM reports_reportfact, unnest(labels) AS label"
+    " WHERE workspace_id = %s AND day = %s AND kind = 'handled' AND first AND prev_day IS NULL"
+    ") AS parts GROUP BY 1, 2, 3, 4"
+)
 _HOURLY = (
     "INSERT INTO reports_hourlyinbound (workspace_id, day, hour, channel_account_id, messages)"
     " SELECT workspace_id, day, hour, coalesce(channel_account_id, 0), count(*)"
@@ -31,8 +43,13 @@ def day_rebuild(cursor, workspace_id: int, day) -> None:
         "DELETE FROM reports_hourlyinbound WHERE workspace_id = %s AND day = %s",
         [workspace_id, day],
     )
+    cursor.execute(
+        "DELETE FROM reports_dailylabelrollup WHERE workspace_id = %s AND day = %s",
+        [workspace_id, day],
+    )
     cursor.execute(_DAILY, [workspace_id, day])
     cursor.execute(_HOURLY, [workspace_id, day])
+    cursor.execute(_LABELS, [workspace_id, day, workspace_id, day])
 
 
 def pending_rollup(*, batch: int = 50) -> int:

@@ -59,6 +59,26 @@ def test_handled_is_one_fact_per_agent_and_local_day():
     ]  # fmt: skip
 
 
+def test_handled_facts_know_the_previous_handled_days_and_the_first_of_the_day():
+    mon, tue, wed = (datetime.date(2026, 3, day) for day in (2, 3, 4))
+    handled = {(f.agent_id, f.day): (f.first, f.prev_day, f.prev_day_agent)
+               for f in facts() if f.kind == "handled"}  # fmt: skip
+    assert handled == {
+        (LAN, mon): (True, None, None),  # never handled before
+        (LAN, tue): (True, mon, mon),  # Lan's reply at 08:10 is Tuesday's first
+        (HUNG, tue): (False, mon, None),  # Hùng's claim at 10:20 is not; his first time
+        (HUNG, wed): (True, tue, tue),
+    }
+
+
+def test_orders_carry_every_day_their_conversation_was_handled():
+    mon, tue, wed = (datetime.date(2026, 3, day) for day in (2, 3, 4))
+    orders = {f.key: f.handled for f in facts() if f.kind == "order"}
+    # o1 was recorded on Tuesday; Wednesday's handling, after it, is on it too
+    every = ((LAN, mon), (LAN, tue), (HUNG, tue), (HUNG, wed))
+    assert orders == {"o:1": every, "o:2": every}
+
+
 def test_conversations_orders_and_the_returning_customer():
     found = by_key(facts())
     assert (found["c:7"].detail, found["c:7"].conversation_kind) == ("new", "inbox")

@@ -4,8 +4,9 @@ rolled up, and read back by the page's selectors."""
 import datetime
 
 import pytest
+from django.db.models import F
 
-from conversations.models import Conversation, ConversationLabel, Label
+from conversations.models import Conversation, ConversationLabel, Label, Message, Order
 from reports.models import DailyRollup, ReportFact
 from reports.periods import Period
 from reports.selectors.figures import (
@@ -13,12 +14,14 @@ from reports.selectors.figures import (
     CHANNEL,
     ReportFilters,
     figures_by,
+    figures_many,
     figures_total,
     heatmap,
     label_rows,
 )
 from reports.services.backfill import reports_backfill
-from tests.factories import make_conversation
+from routing.models import AssignmentChange
+from tests.factories import make_channel_account, make_conversation
 from tests.reports import timeline as t
 from tests.reports.conftest import write_timeline
 
@@ -178,3 +181,108 @@ def test_the_total_is_the_sum_of_the_channels(workspace_a, page_a, scripted, age
         assert (summed.handled_conversations, summed.closed_conversations) == (2, 2)
         assert (total.handled_conversations, total.closed_conversations) == (2, 2)
         assert summed.response_seconds_avg == total.response_seconds_avg
+
+
+def _counted(workspace, period, group, agent_ids=(), channel_ids=()):
+    """(handled, closed) per group, counted straight from the handled facts: the definition
+    the selectors' sums must agree with."""
+    facts = ReportFact.objects.filter(
+        workspace_id=workspace.pk, kind="handled", day__range=(period.start, period.end)
+    )
+    orders = ReportFact.objects.filter(
+        workspace_id=workspace.pk, kind="order", day__range=(period.start, period.end)
+    ).exclude(detail="returned")
+    if agent_ids:
+        facts = facts.filter(agent_id__in=agent_ids)
+    if channel_ids:
+        facts = facts.filter(channel_account_id__in=channel_ids)
+        orders = orders.filter(channel_account_id__in=channel_ids)
+    sold = set(orders.values_list("conversation_id", flat=True))
+    out: dict = {}
+    for row in facts.values("conversation_id", "agent_id", "channel_account_id", "day"):
+        key = {"total": 0, AGENT: row["agent_id"], CHANNEL: row["channel_account_id"]}.get(group)
+        if group == "day":
+            key = row["day"]
+        elif group == "week":
+            key = row["day"] - datetime.timedelta(days=row["day"].weekday())
+        elif group == "month":
+            key = row["day"].replace(day=1)
+        handled, closed = out.setdefault(key, (set(), set()))
+        handled.add(row["conversation_id"])
+        if row["conversation_id"] in sold:
+            closed.add(row["conversation_id"])
+    return {k: (len(h), len(c)) for k, (h, c) in out.items()}
+
+
+def _later(conversation, days: int) -> None:
+    """Move everything recorded about the conversation `days` later."""
+    shift = F("created_at") + datetime.timedelta(days=days)
+    Conversation.objects.filter(pk=conversation.pk).update(created_at=shift)
+    AssignmentChange.objects.filter(conversation=conversation).update(created_at=shift)
+    Order.objects.filter(conversation=conversation).update(created_at=shift)
+    Message.objects.filter(conversation=conversation).update(
+        sent_at=F("sent_at") + datetime.timedelta(days=days)
+    )
+
+
+def test_handled_and_closed_sums_agree_with_counting_for_every_period(workspace_a, page_a, agents):
+    """Three conversations handled over several days by several agents, on two pages: for
+    every period of the first week of March, every grouping and filter, the counts built from
+    the rollups and the previous handled days equal the distinct counts over the facts."""
+    other_page = make_channel_account(workspace_a, "facebook", "1002", "Shop A page two")
+    write_timeline(page_a, agents, psid="psid-one")
+    _later(write_timeline(page_a, agents, psid="psid-two"), days=2)
+    _later(write_timeline(other_page, agents, psid="psid-three"), days=4)
+    reports_backfill(workspace_ids=[workspace_a.pk])
+    days = [datetime.date(2026, 3, day) for day in range(1, 9)]
+    lan, hung = agents[t.LAN].pk, agents[t.HUNG].pk
+    checked = 0
+    for i, start in enumerate(days):
+        for end in days[i::2]:  # every other end: 20 periods, odd lengths only
+            period = Period("custom", start, end)
+            for extra in ({}, {"agent_ids": (lan,)}, {"agent_ids": (hung,)},
+                          {"channel_ids": (other_page.pk,)}):  # fmt: skip
+                chosen = filters(workspace_a, period=period, **extra)
+                groups = ("total", AGENT, CHANNEL, "day", "week", "month")
+                together = figures_many(chosen, groups)  # the page's one pass for several
+                for group in groups:
+                    expected = _counted(workspace_a, period, group, **extra)
+                    for found in (figures_by(chosen, group), together[group]):
+                        got = {k: (f.handled_conversations, f.closed_conversations)
+                               for k, f in found.items() if f.handled_conversations}  # fmt: skip
+                        assert got == expected, (period, extra, group)
+                    checked += 1
+    assert checked == 20 * 4 * 6
+
+
+def test_a_conversation_handled_again_after_its_order_or_labelled_later_is_counted(
+    workspace_a, page_a, scripted, agents, alice
+):
+    """What handled and order facts carry about their conversation (the days it was handled,
+    its labels) is rewritten when it changes: a period holding only the later work sees the
+    sale, and the label table sees the label put on afterwards."""
+    later = Period("custom", datetime.date(2026, 3, 9), datetime.date(2026, 3, 9))
+    Message.objects.create(
+        workspace=workspace_a, conversation=scripted, channel_account=page_a, direction="out",
+        text="cảm ơn chị", sent_at=t.at(9, 9, 0), author=agents[t.MINH],
+    )  # fmt: skip
+    Order.objects.create(
+        workspace=workspace_a, customer=scripted.customer, conversation=scripted,
+        amount_vnd=90_000, status="closed", created_by=agents[t.MINH], created_at=t.at(9, 9, 5),
+    )  # fmt: skip
+    label = Label.objects.create(workspace=workspace_a, name="Khách quen")
+    ConversationLabel.objects.create(
+        workspace=workspace_a, conversation=scripted, label=label, added_by=alice,
+        added_at=t.at(9, 9, 6),
+    )  # fmt: skip
+    reports_backfill(workspace_ids=[workspace_a.pk])
+    day = figures_total(filters(workspace_a, period=later))
+    assert (day.handled_conversations, day.closed_conversations) == (1, 1)
+    march = figures_total(filters(workspace_a))
+    assert (march.handled_conversations, march.closed_conversations) == (1, 1)
+    [row] = label_rows(filters(workspace_a))
+    assert (row.label_id, row.uses, row.handled, row.closed, row.orders, row.revenue_vnd) == (
+        label.pk, 1, 1, 1, 2, 590_000,
+    )  # fmt: skip
+    o1 = ReportFact.objects.get(kind="order", key__startswith="o:", value=500_000)
+    assert o1.handled_days[-1] == datetime.date(2026, 3, 9) and o1.labels == [label.pk]
