@@ -102,7 +102,14 @@ def summary(timings: list[float]) -> dict:
 
 
 def reports_clear(cursor, workspace_id: int) -> None:
-    for table in ("reportfact", "dailyrollup", "dailylabelrollup", "hourlyinbound", "pendingday"):
+    for table in (
+        "reportfact",
+        "dailyrollup",
+        "dailylabelrollup",
+        "hourlyinbound",
+        "hourlyinboundall",
+        "pendingday",
+    ):
         cursor.execute(f"DELETE FROM reports_{table} WHERE workspace_id = %s", [workspace_id])
     cursor.execute(
         "DELETE FROM reports_pendingconversation WHERE conversation_id IN"
@@ -295,7 +302,13 @@ def main() -> None:
     with connection.cursor() as cursor:
         # The state autovacuum leaves an insert-mostly table in (PostgreSQL 13+ vacuums after
         # inserts too): the visibility map set, so the covering indexes answer index-only.
-        for table in ("reportfact", "dailyrollup", "dailylabelrollup", "hourlyinbound"):
+        for table in (
+            "reportfact",
+            "dailyrollup",
+            "dailylabelrollup",
+            "hourlyinbound",
+            "hourlyinboundall",
+        ):
             cursor.execute(f"VACUUM ANALYZE reports_{table}")
         cursor.execute("ANALYZE")
         for key, ws in workspaces.items():

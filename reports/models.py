@@ -211,6 +211,27 @@ class HourlyInbound(models.Model):
         return f"{self.workspace_id} {self.day} {self.hour}h: {self.messages}"
 
 
+class HourlyInboundAll(models.Model):
+    """Customer messages per (workspace, local day, local hour) over every channel: the
+    heatmap of a report not narrowed to channels reads a row per hour of the period, however
+    many channels the shop has."""
+
+    workspace_id = models.BigIntegerField()
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    messages = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace_id", "day", "hour"], name="report_hourly_all_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.workspace_id} {self.day} {self.hour}h: {self.messages} (every channel)"
+
+
 class PendingConversation(models.Model):
     """A conversation whose facts must be derived again (something happened in it)."""
 

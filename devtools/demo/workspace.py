@@ -26,7 +26,14 @@ from conversations.models import (
 )
 from devtools.demo import content
 from devtools.demo.people import DEMO_PASSWORD, DEMO_USERS, DEMO_WORKSPACE_SLUG
-from reports.models import DailyLabelRollup, DailyRollup, HourlyInbound, PendingDay, ReportFact
+from reports.models import (
+    DailyLabelRollup,
+    DailyRollup,
+    HourlyInbound,
+    HourlyInboundAll,
+    PendingDay,
+    ReportFact,
+)
 from routing.models import AssignmentChange
 
 # (kind, display name, provider id in the demo workspace)
@@ -213,6 +220,7 @@ def workspace_conversations_delete(*, workspace: Workspace) -> int:
     for model in (Message, ConversationLabel, Order, CustomerNote, AssignmentChange,
                   Conversation, Contact, Customer):  # fmt: skip
         _delete_set(model.objects.filter(workspace=workspace))
-    for model in (ReportFact, DailyRollup, DailyLabelRollup, HourlyInbound, PendingDay):
+    for model in (ReportFact, DailyRollup, DailyLabelRollup, HourlyInbound, HourlyInboundAll,
+                  PendingDay):  # fmt: skip
         _delete_set(model.objects.filter(workspace_id=workspace.pk))
     return deleted

@@ -282,8 +282,9 @@ def heatmap(filters: ReportFilters) -> list[list[int]]:
     where, params = _where(filters)
     if filters.label_id is None and not filters.agent_ids:
         where, params = _where(filters, agents=False)
+        table = "hourlyinbound" if filters.channel_ids else "hourlyinboundall"
         sql = (
-            "SELECT extract(isodow FROM day)::int, hour, sum(messages) FROM reports_hourlyinbound"
+            f"SELECT extract(isodow FROM day)::int, hour, sum(messages) FROM reports_{table}"
             f" WHERE {where} GROUP BY 1, 2"
         )
     else:

@@ -35,20 +35,23 @@ _HOURLY = (
 )
 
 
+_HOURLY_ALL = (
+    "INSERT INTO reports_hourlyinboundall (workspace_id, day, hour, messages)"
+    " SELECT workspace_id, day, hour, sum(messages) FROM reports_hourlyinbound"
+    " WHERE workspace_id = %s AND day = %s GROUP BY 1, 2, 3"
+)
+_ROLLUPS = ("dailyrollup", "hourlyinbound", "hourlyinboundall", "dailylabelrollup")
+
+
 def day_rebuild(cursor, workspace_id: int, day) -> None:
-    cursor.execute(
-        "DELETE FROM reports_dailyrollup WHERE workspace_id = %s AND day = %s", [workspace_id, day]
-    )
-    cursor.execute(
-        "DELETE FROM reports_hourlyinbound WHERE workspace_id = %s AND day = %s",
-        [workspace_id, day],
-    )
-    cursor.execute(
-        "DELETE FROM reports_dailylabelrollup WHERE workspace_id = %s AND day = %s",
-        [workspace_id, day],
-    )
+    for table in _ROLLUPS:
+        cursor.execute(
+            f"DELETE FROM reports_{table} WHERE workspace_id = %s AND day = %s",
+            [workspace_id, day],
+        )
     cursor.execute(_DAILY, [workspace_id, day])
     cursor.execute(_HOURLY, [workspace_id, day])
+    cursor.execute(_HOURLY_ALL, [workspace_id, day])
     cursor.execute(_LABELS, [workspace_id, day, workspace_id, day])
 
 

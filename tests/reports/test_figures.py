@@ -100,12 +100,17 @@ def test_per_day_handled_and_closed(workspace_a, scripted):
     assert figures_total(one_day).close_rate == 0.0
 
 
-def test_heatmap_by_local_weekday_and_hour(workspace_a, scripted):
-    grid = heatmap(filters(workspace_a))
+def test_heatmap_by_local_weekday_and_hour(workspace_a, page_a, scripted, agents):
+    other_page = make_channel_account(workspace_a, "facebook", "1002", "Shop A page two")
+    write_timeline(other_page, agents, psid="psid-elsewhere")
+    reports_backfill(workspace_ids=[workspace_a.pk])
+    grid = heatmap(filters(workspace_a, channel_ids=(page_a.pk,)))
     assert grid[0][21] == 1  # Monday 21:40
     assert grid[1][9] == 2 and grid[1][10] == 1  # Tuesday 09:00, 09:05, 10:00
     assert grid[2][14] == 1  # Wednesday 14:00
     assert sum(map(sum, grid)) == 5
+    # every channel (its own hourly rollup): the same story twice
+    assert heatmap(filters(workspace_a)) == [[2 * n for n in row] for row in grid]
 
 
 def test_label_filter_and_label_table(workspace_a, page_a, scripted, alice):
