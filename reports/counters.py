@@ -38,5 +38,7 @@ COUNTERS: dict[str, str] = {
     "handled_day": "count(*) FILTER (WHERE kind = 'handled' AND first)",
     "handled_new": "count(*) FILTER (WHERE kind = 'handled' AND first AND prev_day IS NULL)",
     "handled_new_agent": "count(*) FILTER (WHERE kind = 'handled' AND prev_day_agent IS NULL)",
+    "closed_new": "count(*) FILTER (WHERE kind = 'closing' AND prev_day IS NULL)",
+    "closed_new_agent": "count(*) FILTER (WHERE kind = 'closing_agent' AND prev_day IS NULL)",
 }
 NAMES = tuple(COUNTERS)

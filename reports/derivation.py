@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from accounts.business_hours import BusinessHours, open_seconds_between
+from reports.counters import RETURNED
+from reports.spans import closing_spans
 
 CLAIMED = "claimed"
 HOLDER_CHANGES = {"auto_assigned", "admin_assigned", "released", "admin_unassigned"}
@@ -93,10 +95,11 @@ class Fact:
     # distinct counts of handled conversations sums over days (selectors/figures.py).
     prev_day: datetime.date | None = None
     prev_day_agent: datetime.date | None = None
-    # order facts: every (agent, day) the conversation was handled, before or after the order
-    handled: tuple[tuple[int, datetime.date], ...] | None = None
-    # handled and order facts: the labels the conversation carries
+    # handled, order and (conversation) closing facts (_LABELLED): the conversation's labels
     labels: tuple[int, ...] | None = None
+    # closing facts (a span from a handled day to a sale day): its first day; their
+    # `prev_day` is the start of the conversation's (or the agent's) span before
+    span_start: datetime.date | None = None
 
 
 @dataclass
@@ -107,11 +110,13 @@ class _State:
     closed: bool = False
     kind: str = "inbox"  # the conversation's kind: how its first customer message came
     handled: set = field(default_factory=set)
+    handled_at: dict = field(default_factory=dict)  # (agent, day) -> when
     handled_last_day: datetime.date | None = None  # the latest day anyone handled it
     handled_day_before: datetime.date | None = None  # the handled day before that one
     agent_last_day: dict = field(default_factory=dict)
 
 
+_LABELLED = ("handled", "order", "closing")
 # The order of things at the same instant: owner changes, then customer messages, then the
 # rest, then replies.
 _RANK = {"change": 0, "in": 1, "order": 2, "label": 2, "out": 3}
@@ -146,6 +151,7 @@ def conversation_facts(
         if agent_id is None or (agent_id, day) in state.handled:
             return
         state.handled.add((agent_id, day))
+        state.handled_at[(agent_id, day)] = at
         first = day != state.handled_last_day  # the timeline runs forward: days never go back
         if first:
             state.handled_day_before, state.handled_last_day = state.handled_last_day, day
@@ -192,14 +198,33 @@ def conversation_facts(
             )  # fmt: skip
         else:
             fact(f"l:{item.id}", "label", at, label_id=item.label_id, agent_id=item.added_by_id)
-    pairs = tuple(sorted(state.handled, key=lambda pair: (pair[1], pair[0])))
+    _closing(facts, state, fact)
     carried = tuple(sorted({x.label_id for x in labels}))
-    return [
-        replace(f, handled=pairs, labels=carried) if f.kind == "order"
-        else replace(f, labels=carried) if f.kind == "handled"
-        else f
-        for f in facts
-    ]  # fmt: skip
+    return [replace(f, labels=carried) if f.kind in _LABELLED else f for f in facts]
+
+
+def _closing(facts: list[Fact], state: _State, fact) -> None:
+    """The closing spans (reports/spans.py) of the conversation ("closing", any agent) and of
+    each agent who handled it ("closing_agent"): a day it was handled next to a day it had a
+    sale (an order whose status is not returned)."""
+    sold: dict = {}
+    for f in facts:
+        if f.kind == "order" and f.detail != RETURNED and f.day not in sold:
+            sold[f.day] = f.occurred_at
+    if not sold:
+        return
+    by_owner: dict = {None: {}}
+    for (agent_id, day), at in sorted(state.handled_at.items(), key=lambda item: item[1]):
+        by_owner.setdefault(agent_id, {}).setdefault(day, at)
+        by_owner[None].setdefault(day, at)
+    conversation_id = facts[0].conversation_id
+    for owner, handled in by_owner.items():
+        for span in closing_spans(handled, sold):
+            fact(
+                f"k:{conversation_id}:{owner or 0}:{span.start.isoformat()}:{span.end.isoformat()}",
+                "closing" if owner is None else "closing_agent", span.at, agent_id=owner,
+                prev_day=span.previous_start, span_start=span.start,
+            )  # fmt: skip
 
 
 def _customer_message(message: MessageInput, state: _State, fact) -> None:

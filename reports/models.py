@@ -22,6 +22,10 @@ class FactKind(models.TextChoices):
     ORDER = "order"  # value: amount in VND; detail: the order's status
     LABEL = "label"  # a label put on a conversation
     PHONE = "phone"  # a customer's phone number captured
+    # the shortest span from a day it was handled to a day it had a sale (reports/spans.py),
+    # of the conversation / of one agent's part in it; its day is the span's last day
+    CLOSING = "closing"
+    CLOSING_AGENT = "closing_agent"
 
 
 class ReportFact(models.Model):
@@ -47,13 +51,9 @@ class ReportFact(models.Model):
     # agent (null: never before), so that distinct counts are sums (docs/reports.md, "Speed")
     prev_day = models.DateField(null=True)
     prev_day_agent = models.DateField(null=True)
-    # order facts: every (agent, local day) the conversation was handled, as two parallel
-    # arrays ordered by day then agent, so that the closed counts read the orders alone;
-    # rewritten when the conversation is handled again (services/derive.py)
-    handled_agents = ArrayField(models.BigIntegerField(), null=True)
-    handled_days = ArrayField(models.DateField(), null=True)
-    # handled and order facts: the labels the conversation carries, rewritten when they change
+    # handled, order and closing facts: the conversation's labels, rewritten when they change
     labels = ArrayField(models.BigIntegerField(), null=True)
+    span_start = models.DateField(null=True)  # closing facts: the span's first day
 
     class Meta:
         constraints = [
@@ -69,6 +69,15 @@ class ReportFact(models.Model):
                 include=["conversation_id", "agent_id", "channel_account_id"],
                 condition=models.Q(kind="handled"),
                 name="report_fact_handled_day",
+            ),
+            # Closing spans after an earlier one or across a period's start: the few the
+            # closed counts read besides the rollups (0005).
+            models.Index(
+                fields=["workspace_id", "day"],
+                include=["prev_day", "span_start", "agent_id", "channel_account_id", "labels"],
+                condition=models.Q(kind__in=["closing", "closing_agent"])
+                & (models.Q(prev_day__isnull=False) | models.Q(span_start__lt=models.F("day"))),
+                name="report_fact_closing_repeat",
             ),
             # Handled facts of a conversation handled on an earlier day: the few a period's
             # distinct count reads besides the rollups (0003).
@@ -87,17 +96,9 @@ class ReportFact(models.Model):
             ),
             models.Index(
                 fields=["workspace_id", "day"],
-                include=[
-                    "conversation_id",
-                    "agent_id",
-                    "channel_account_id",
-                    "detail",
-                    "value",
-                    "handled_agents",
-                    "handled_days",
-                ],  # fmt: skip
+                include=["conversation_id", "agent_id", "channel_account_id", "detail", "value"],
                 condition=models.Q(kind="order"),
-                name="report_fact_order_handled",
+                name="report_fact_order_day",
             ),
             models.Index(
                 fields=["workspace_id", "day"],
@@ -143,6 +144,8 @@ class RollupCounters(models.Model):
     handled_day = models.IntegerField(default=0)  # conversations handled that day
     handled_new = models.IntegerField(default=0)  # ... handled that day for the first time
     handled_new_agent = models.IntegerField(default=0)  # ... by this agent for the first time
+    closed_new = models.IntegerField(default=0)  # closing spans without an earlier one
+    closed_new_agent = models.IntegerField(default=0)  # ... of one agent's part
 
     class Meta:
         abstract = True
@@ -168,8 +171,9 @@ class DailyRollup(RollupCounters):
 
 class DailyLabelRollup(models.Model):
     """Per (workspace, local day, label, channel): how often the label was put on a
-    conversation, and the conversations carrying it that were handled that day for the first
-    time ever: the label table's sums."""
+    conversation; of the conversations carrying it, those handled that day for the first time
+    ever and their closing spans without an earlier one; the orders recorded on them that
+    day. The label table's sums."""
 
     workspace_id = models.BigIntegerField()
     day = models.DateField()
@@ -177,6 +181,9 @@ class DailyLabelRollup(models.Model):
     channel_account_id = models.BigIntegerField(default=0)
     uses = models.IntegerField(default=0)
     handled_new = models.IntegerField(default=0)
+    closed_new = models.IntegerField(default=0)  # closing spans without an earlier one
+    orders = models.IntegerField(default=0)  # orders (not returned) recorded that day
+    revenue_vnd = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [

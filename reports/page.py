@@ -202,8 +202,8 @@ def overview(*, workspace, membership, request_get, now: datetime.datetime | Non
     scope = scope_of(membership)
     options = choices(workspace)
     filters, meta = query_of(request_get, workspace=workspace, scope=scope, options=options)
-    # The groupings of the tables are read together (one pass over the period's orders), and
-    # the period's total is the sum of its channels (a conversation has one channel).
+    # The groupings of the tables are read together, and the period's total is the sum of
+    # its channels (a conversation has one channel).
     groups = (CHANNEL, meta["bucket"], *((AGENT,) if scope.team else ()))
     read = figures_many(filters, groups)
     current = figures_sum(read[CHANNEL].values(), business_hours=filters.business_hours)

@@ -134,18 +134,34 @@ def _counters(filters: ReportFilters, group: str) -> dict:
     }
 
 
+def _bucket_start(group: str, column: str = "day") -> tuple[str, bool]:
+    """SQL for the first day of a fact's group within the period, and whether it takes the
+    period's start as a parameter: a total, agent or channel spans the period; a day is its
+    own; a week or month starts on its first day or the period's, whichever is later."""
+    if group in (TOTAL, AGENT, CHANNEL):
+        return "%s::date", True
+    if group == DAY:
+        return column, False
+    unit = "week" if group == WEEK else "month"
+    return f"greatest(%s::date, date_trunc('{unit}', {column})::date)", True
+
+
 def _scanned(filters: ReportFilters, group: str) -> dict:
     """(handled, closed) per group, counted over the handled facts themselves: for a label
     filter or several agents, where the sums below do not apply. Conversations an agent
     claimed or replied in during the period, and those of them with an order (not returned)
-    recorded in the period."""
+    recorded in the same group's part of the period (a day, week or month for a trend)."""
     handled_where, handled_params = _where(filters)
     order_where, order_params = _where(filters, agents=False)
     label, extra = _label_clause(filters)
+    if group in (TOTAL, AGENT, CHANNEL):
+        mine, theirs = "conversation_id", "conversation_id"
+    else:
+        mine, theirs = f"(conversation_id, {_GROUPS[group]})", f"conversation_id, {_GROUPS[group]}"
     sql = (
         f"SELECT {_GROUPS[group]}, count(DISTINCT conversation_id),"
-        " count(DISTINCT conversation_id) FILTER (WHERE conversation_id IN ("
-        f"SELECT conversation_id FROM reports_reportfact WHERE {order_where}"
+        f" count(DISTINCT conversation_id) FILTER (WHERE {mine} IN ("
+        f"SELECT {theirs} FROM reports_reportfact WHERE {order_where}"
         f" AND kind = 'order' AND detail <> '{RETURNED}'{label}))"
         f" FROM reports_reportfact WHERE {handled_where} AND kind = 'handled'{label} GROUP BY 1"
     )
@@ -166,9 +182,7 @@ def _handled(filters: ReportFilters, group: str, counters: dict) -> dict:
         key = "handled" if per_agent else "handled_day"
         return {g: c[key] for g, c in counters.items()}
     where, params = _where(filters)
-    start = (
-        "%s::date" if group in (TOTAL, AGENT, CHANNEL) else f"greatest(%s::date, {_GROUPS[group]})"
-    )
+    start, _ = _bucket_start(group)
     previous = "prev_day_agent" if per_agent else "prev_day"
     sql = (
         f"SELECT {_GROUPS[group]}, count(*) FROM reports_reportfact WHERE {where}"
@@ -182,48 +196,26 @@ def _handled(filters: ReportFilters, group: str, counters: dict) -> dict:
     }
 
 
-# The groups of a closed count, over an order fact `o` and one (agent, day) `h` its
-# conversation was handled.
-_CLOSED_GROUPS = {
-    TOTAL: "0",
-    AGENT: "h.agent_id",
-    CHANNEL: "coalesce(o.channel_account_id, 0)",
-    DAY: "h.day",
-    WEEK: "date_trunc('week', h.day)::date",
-    MONTH: "date_trunc('month', h.day)::date",
-}
-
-
-def _closed(filters: ReportFilters, groups: tuple[str, ...]) -> dict[str, dict]:
-    """Handled conversations per group with an order (not returned) recorded in the period,
-    for several groupings in one pass (GROUPING SETS). Each order fact carries the (agent,
-    day) pairs its conversation was handled, so this reads the period's orders alone (an
-    index-only scan), never the handled facts."""
-    grouped = [g for g in groups if g != TOTAL]
-    columns = [_CLOSED_GROUPS[g] for g in grouped]
-    sets = [f"({c})" for c in columns] + (["()"] if TOTAL in groups else [])
-    flags = "".join(f"grouping({c}), " for c in columns)
-    order_where, params = _where(filters, agents=False, table="o")
+def _closed(filters: ReportFilters, group: str, counters: dict) -> dict:
+    """Closed conversations per group as sums of closing spans (reports/spans.py): the
+    rollup's spans without an earlier one, plus the spans after an earlier one that starts
+    before the group's part of the period, minus the spans across its start; the last two
+    are read through `report_fact_closing_repeat`. Per agent (or for one agent's report)
+    with each agent's own spans."""
+    per_agent = group == AGENT or bool(filters.agent_ids)
+    kind = "closing_agent" if per_agent else "closing"
+    where, params = _where(filters)
+    start, takes = _bucket_start(group)
     sql = (
-        f"SELECT {''.join(c + ', ' for c in columns)}{flags}count(DISTINCT o.conversation_id)"
-        " FROM reports_reportfact o, unnest(o.handled_agents, o.handled_days) AS h(agent_id, day)"
-        f" WHERE {order_where} AND o.kind = 'order' AND o.detail <> '{RETURNED}'"
-        " AND h.day BETWEEN %s AND %s"
+        f"SELECT {_GROUPS[group]}, count(*) FILTER (WHERE prev_day < {start})"
+        f" - count(*) FILTER (WHERE span_start < {start}) FROM reports_reportfact"
+        f" WHERE {where} AND kind = '{kind}' AND (prev_day IS NOT NULL OR span_start < day)"
+        " GROUP BY 1"
     )
-    params += [filters.period.start, filters.period.end]
-    if filters.agent_ids:
-        sql += " AND h.agent_id = ANY(%s)"
-        params.append(list(filters.agent_ids))
-    out: dict[str, dict] = {g: {} for g in groups}
-    n = len(columns)
-    for row in _rows(sql + f" GROUP BY GROUPING SETS ({', '.join(sets)})", params):
-        keys, grouping, closed = row[:n], row[n : 2 * n], row[-1]
-        which = next((i for i, flag in enumerate(grouping) if flag == 0), None)
-        if which is None:
-            out[TOTAL][0] = closed
-        else:
-            out[grouped[which]][keys[which]] = closed
-    return out
+    firsts = [filters.period.start] * 2 if takes else []
+    rest = dict(_rows(sql, [*firsts, *params]))
+    key = "closed_new_agent" if per_agent else "closed_new"
+    return {g: counters.get(g, {}).get(key, 0) + rest.get(g, 0) for g in set(counters) | set(rest)}
 
 
 def _distinct(filters: ReportFilters, groups: tuple[str, ...], counters: dict) -> dict:
@@ -231,17 +223,16 @@ def _distinct(filters: ReportFilters, groups: tuple[str, ...], counters: dict) -
     rollups, for each grouping."""
     if filters.label_id is not None or len(filters.agent_ids) > 1:
         return {g: _scanned(filters, g) for g in groups}
-    closed = _closed(filters, groups)
     out = {}
     for g in groups:
-        handled = _handled(filters, g, counters[g])
-        out[g] = {k: (n, closed[g].get(k, 0)) for k, n in handled.items() if n or k in closed[g]}
+        handled, closed = _handled(filters, g, counters[g]), _closed(filters, g, counters[g])
+        out[g] = {k: (n, closed.get(k, 0)) for k, n in handled.items() if n or closed.get(k)}
     return out
 
 
 def figures_many(filters: ReportFilters, groups: tuple[str, ...]) -> dict[str, dict]:
-    """{group: {group key: Figures}} for several groupings of one report at once (the page
-    reads its channels, agents and trend together: one pass over the orders for all)."""
+    """{group: {group key: Figures}} for several groupings of one report at once (the page's
+    channels, agents and trend)."""
     counters = {g: _counters(filters, g) for g in groups}
     distinct = _distinct(filters, groups, counters)
     out: dict[str, dict] = {}
@@ -314,63 +305,66 @@ class LabelRow:
 
 
 def label_rows(filters: ReportFilters, *, limit: int = 20) -> list[LabelRow]:
-    """The labels most put on conversations in the period, with the close rate and sales of
-    the handled conversations that carry them now. Sums of the label rollups and the order
-    facts, as for the figures; for agents chosen, counted over their facts."""
+    """The labels most put on conversations in the period, with the close rate of the
+    handled conversations that carry them now, and the orders recorded on conversations that
+    carry them. Sums of the label rollups, as for the figures; for agents chosen, counted
+    over their facts."""
     if filters.agent_ids:
         return _label_rows_counted(filters, limit=limit)
     where, params = _where(filters)
     top = _rows(
-        f"SELECT label_id, sum(uses), sum(handled_new) FROM reports_dailylabelrollup"
-        f" WHERE {where} GROUP BY 1 HAVING sum(uses) > 0 ORDER BY 2 DESC, 1 LIMIT %s",
+        "SELECT label_id, sum(uses), sum(handled_new), sum(closed_new), sum(orders),"
+        f" sum(revenue_vnd) FROM reports_dailylabelrollup WHERE {where}"
+        " GROUP BY 1 HAVING sum(uses) > 0 ORDER BY 2 DESC, 1 LIMIT %s",
         params + [limit],
     )
-    ids = [row[0] for row in top]  # none: the two reads below find nothing, quickly
-    repeats = dict(
-        _rows(
-            f"SELECT label, count(*) FROM reports_reportfact, unnest(labels) AS label"
-            f" WHERE {where} AND kind = 'handled' AND prev_day IS NOT NULL AND first"
-            " AND prev_day < %s AND label = ANY(%s) GROUP BY 1",
-            params + [filters.period.start, ids],
-        )
-    )
-    order_where, order_params = _where(filters, table="o")
-    sold = {
-        label: (closed, orders, revenue)
-        for label, closed, orders, revenue in _rows(
-            "SELECT label, count(DISTINCT o.conversation_id), count(*), sum(o.value)"
-            " FROM reports_reportfact o, unnest(o.labels) AS label"
-            f" WHERE {order_where} AND o.kind = 'order' AND o.detail <> '{RETURNED}'"
-            " AND label = ANY(%s) AND EXISTS (SELECT 1 FROM unnest(o.handled_days) AS h(day)"
-            " WHERE h.day BETWEEN %s AND %s) GROUP BY 1",
-            order_params + [ids, filters.period.start, filters.period.end],
+    ids = [row[0] for row in top]  # none: the read below finds nothing, quickly
+    start = filters.period.start
+    # the handled conversations after an earlier handled day before the period, and the
+    # closing spans after an earlier one or across the period's start (see _handled, _closed)
+    rest = {
+        label: (handled, closed)
+        for label, handled, closed in _rows(
+            "SELECT label, count(*) FILTER (WHERE kind = 'handled' AND prev_day < %s),"
+            " count(*) FILTER (WHERE kind = 'closing' AND prev_day < %s)"
+            " - count(*) FILTER (WHERE kind = 'closing' AND span_start < %s)"
+            f" FROM reports_reportfact, unnest(labels) AS label WHERE {where}"
+            " AND ((kind = 'handled' AND prev_day IS NOT NULL AND first) OR (kind = 'closing'"
+            " AND (prev_day IS NOT NULL OR span_start < day))) AND label = ANY(%s) GROUP BY 1",
+            [start, start, start, *params, ids],
         )
     }
-    return [
-        LabelRow(
-            int(label),
-            int(uses),
-            int(new) + repeats.get(label, 0),
-            *(int(v or 0) for v in sold.get(label, (0, 0, 0))),
-        )  # fmt: skip
-        for label, uses, new in top
-    ]
+    rows = []
+    for label, uses, handled, closed, orders, revenue in top:
+        more_handled, more_closed = rest.get(label, (0, 0))
+        rows.append(
+            LabelRow(
+                int(label),
+                int(uses),
+                int(handled) + more_handled,
+                int(closed) + more_closed,
+                int(orders),
+                int(revenue),
+            )  # fmt: skip
+        )
+    return rows
 
 
 def _label_rows_counted(filters: ReportFilters, *, limit: int) -> list[LabelRow]:
+    """label_rows for chosen agents, counted over the facts and the conversations' labels."""
     where, params = _where(filters)
     order_where, order_params = _where(filters, agents=False)
-    # h: the (label, conversation) pairs of the labels above on conversations handled in the
-    # period; a conversation carries a label at most once (conversation_label_once), so a
-    # semi-join gives them without a DISTINCT over every handled fact joined to its labels.
+    # c: the (label, conversation) pairs of the labels above, h: those of them handled in
+    # the period; a conversation carries a label at most once (conversation_label_once).
     sql = f"""
     WITH uses AS (
         SELECT label_id, count(*) AS n FROM reports_reportfact
         WHERE {where} AND kind = 'label' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %s
-    ), h AS (
+    ), c AS (
         SELECT cl.label_id, cl.conversation_id FROM conversations_conversationlabel cl
         WHERE cl.workspace_id = %s AND cl.label_id IN (SELECT label_id FROM uses)
-        AND cl.conversation_id IN (
+    ), h AS (
+        SELECT label_id, conversation_id FROM c WHERE conversation_id IN (
             SELECT conversation_id FROM reports_reportfact WHERE {where} AND kind = 'handled'
         )
     ), o AS (
@@ -378,11 +372,18 @@ def _label_rows_counted(filters: ReportFilters, *, limit: int) -> list[LabelRow]
         FROM reports_reportfact WHERE {order_where} AND kind = 'order' AND detail <> '{RETURNED}'
         GROUP BY 1
     )
-    SELECT u.label_id, u.n, count(h.conversation_id), count(o.conversation_id),
-           coalesce(sum(o.orders), 0), coalesce(sum(o.revenue), 0)
-    FROM uses u LEFT JOIN h ON h.label_id = u.label_id
-    LEFT JOIN o ON o.conversation_id = h.conversation_id
-    GROUP BY u.label_id, u.n ORDER BY u.n DESC, u.label_id
+    SELECT u.label_id, u.n, coalesce(hh.handled, 0), coalesce(hh.closed, 0),
+           coalesce(oo.orders, 0), coalesce(oo.revenue, 0)
+    FROM uses u
+    LEFT JOIN (
+        SELECT h.label_id, count(*) AS handled, count(o.conversation_id) AS closed
+        FROM h LEFT JOIN o USING (conversation_id) GROUP BY 1
+    ) hh ON hh.label_id = u.label_id
+    LEFT JOIN (
+        SELECT c.label_id, sum(o.orders) AS orders, sum(o.revenue) AS revenue
+        FROM c JOIN o USING (conversation_id) GROUP BY 1
+    ) oo ON oo.label_id = u.label_id
+    ORDER BY u.n DESC, u.label_id
     """
     rows = _rows(sql, params + [limit, filters.workspace_id] + params + order_params)
     return [LabelRow(*(int(v) for v in row)) for row in rows]

@@ -5,8 +5,8 @@ the (workspace, day) of every fact it wrote for the rollups.
 Written facts are kept as they were written (`ON CONFLICT DO NOTHING`): a later change of
 the workspace's zone or opening hours applies to facts written from then on. An order's
 status and amount are the exception, since an order can change after it was recorded, and so
-are what handled and order facts carry about their conversation for the distinct counts: the
-days it was handled (on orders) and the labels it carries.
+are the labels a fact carries for its conversation; closing spans that cease to be are
+deleted (`_derived_write`).
 `recompute=True` (`reports_backfill --recompute`) rewrites every derived column."""
 
 from __future__ import annotations
@@ -26,24 +26,16 @@ from routing.models import AssignmentChange
 COLUMNS = (
     "workspace_id", "key", "kind", "occurred_at", "day", "hour", "conversation_id",
     "channel_account_id", "customer_id", "agent_id", "label_id", "conversation_kind", "value",
-    "value_business", "first", "detail", "prev_day", "prev_day_agent", "handled_agents",
-    "handled_days", "labels",
+    "value_business", "first", "detail", "prev_day", "prev_day_agent", "labels", "span_start",
 )  # fmt: skip
 # A marker a worker holds (rollup or derivation under way) makes the writer wait for it, and
 # is written again once the worker deleted it: a fact that arrives meanwhile is never lost.
 _DAY_CONFLICT = " ON CONFLICT (workspace_id, day) DO UPDATE SET day = EXCLUDED.day"
 _UPDATED = [c for c in COLUMNS if c not in ("workspace_id", "key")]
-# What may change in a fact after it was written: an order's status and amount and the days
-# its conversation was handled (it is handled again after the order); the labels its
-# conversation carries, on handled and order facts.
-_ORDER_CHANGES = ("value", "detail", "handled_agents", "handled_days")
+# What may change in a fact after it was written: an order's status and amount; the labels
+# its conversation carries, on the facts that carry them.
+_ORDER_CHANGES = ("value", "detail")
 _LATER_CHANGES = (*_ORDER_CHANGES, "labels")
-
-
-def _handled_arrays(fact: d.Fact) -> tuple[list | None, list | None]:
-    if fact.handled is None:
-        return None, None
-    return [agent for agent, _day in fact.handled], [day for _agent, day in fact.handled]
 
 
 def _insert_sql(recompute: bool) -> str:
@@ -124,7 +116,7 @@ def facts_write(facts: list[tuple[int, d.Fact]], *, recompute: bool = False) -> 
             ws, f.key, f.kind, f.occurred_at, f.day, f.hour, f.conversation_id,
             f.channel_account_id, f.customer_id, f.agent_id, f.label_id, f.conversation_kind,
             f.value, f.value_business, f.first, f.detail, f.prev_day, f.prev_day_agent,
-            *_handled_arrays(f), list(f.labels) if f.labels is not None else None,
+            list(f.labels) if f.labels is not None else None, f.span_start,
         )
         for ws, f in facts
     ]  # fmt: skip
@@ -150,9 +142,35 @@ def facts_write(facts: list[tuple[int, d.Fact]], *, recompute: bool = False) -> 
     return len(written)
 
 
+def _derived_write(conversation_ids: list[int], *, recompute: bool = False) -> int:
+    """Derive these conversations and write their facts. Closing spans are the one kind of
+    fact that can cease to be (a sale returned, a handled day between two spans): those
+    the derivation no longer gives are deleted, and their days rolled up again."""
+    facts = facts_for(conversation_ids)
+    written = facts_write(facts, recompute=recompute)
+    keys = [f.key for _ws, f in facts if f.kind in _SPAN_KINDS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM reports_reportfact WHERE conversation_id = ANY(%s) AND kind = ANY(%s)"
+            " AND NOT key = ANY(%s) RETURNING workspace_id, day",
+            [sorted(set(conversation_ids)), list(_SPAN_KINDS), keys],
+        )
+        gone = sorted(set(cursor.fetchall()))
+        if gone:
+            execute_values(
+                cursor,
+                "INSERT INTO reports_pendingday (workspace_id, day) VALUES %s" + _DAY_CONFLICT,
+                gone,
+            )
+    return written
+
+
+_SPAN_KINDS = ("closing", "closing_agent")
+
+
 def conversations_derive(conversation_ids: Iterable[int], *, recompute: bool = False) -> int:
     with transaction.atomic():
-        return facts_write(facts_for(conversation_ids), recompute=recompute)
+        return _derived_write(list(conversation_ids), recompute=recompute)
 
 
 def conversations_mark(conversation_ids: Iterable[int]) -> None:
@@ -182,5 +200,5 @@ def pending_derive(*, batch: int = 200) -> int:
             )
             if not ids:
                 return total
-            total += facts_write(facts_for(ids))
+            total += _derived_write(ids)
             PendingConversation.objects.filter(conversation_id__in=ids).delete()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from reports.counters import COUNTERS, NAMES
+from reports.counters import COUNTERS, NAMES, RETURNED
 
 _DAILY = (
     "INSERT INTO reports_dailyrollup (workspace_id, day, agent_id, channel_account_id, "
@@ -15,16 +15,24 @@ _DAILY = (
     + ", ".join(COUNTERS.values())
     + " FROM reports_reportfact WHERE workspace_id = %s AND day = %s GROUP BY 1, 2, 3, 4"
 )
-# Label uses come from the label facts; the conversations handled for the first time ever
-# from the handled facts, once per label their conversation carries.
+# Label uses come from the label facts; the rest from the facts that carry their
+# conversation's labels, once per label: first-time handled conversations, closing spans
+# without an earlier one, orders that were not returned.
 _LABELS = (
     "INSERT INTO reports_dailylabelrollup (workspace_id, day, label_id, channel_account_id,"
-    " uses, handled_new) SELECT workspace_id, day, label, channel, sum(uses), sum(handled_new)"
-    " FROM (SELECT workspace_id, day, label_id AS label, coalesce(channel_account_id, 0) AS"
-    " channel, 1 AS uses, 0 AS handled_new FROM reports_reportfact WHERE workspace_id = %s"
-    " AND day = %s AND kind = 'label' UNION ALL SELECT workspace_id, day, label,"
-    " coalesce(channel_account_id, 0), 0, 1 FROM reports_reportfact, unnest(labels) AS label"
-    " WHERE workspace_id = %s AND day = %s AND kind = 'handled' AND first AND prev_day IS NULL"
+    " uses, handled_new, closed_new, orders, revenue_vnd)"
+    " SELECT workspace_id, day, label, channel, sum(uses), sum(handled_new), sum(closed_new),"
+    " sum(orders), sum(revenue) FROM ("
+    " SELECT workspace_id, day, label_id AS label, coalesce(channel_account_id, 0) AS channel,"
+    " 1 AS uses, 0 AS handled_new, 0 AS closed_new, 0 AS orders, 0 AS revenue"
+    " FROM reports_reportfact WHERE workspace_id = %s AND day = %s AND kind = 'label'"
+    " UNION ALL SELECT workspace_id, day, label, coalesce(channel_account_id, 0), 0,"
+    " (kind = 'handled' AND first AND prev_day IS NULL)::int,"
+    " (kind = 'closing' AND prev_day IS NULL)::int,"
+    f" (kind = 'order' AND detail <> '{RETURNED}')::int,"
+    f" CASE WHEN kind = 'order' AND detail <> '{RETURNED}' THEN value ELSE 0 END"
+    " FROM reports_reportfact, unnest(labels) AS label"
+    " WHERE workspace_id = %s AND day = %s AND kind IN ('handled', 'closing', 'order')"
     ") AS parts GROUP BY 1, 2, 3, 4"
 )
 _HOURLY = (

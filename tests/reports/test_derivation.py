@@ -71,12 +71,17 @@ def test_handled_facts_know_the_previous_handled_days_and_the_first_of_the_day()
     }
 
 
-def test_orders_carry_every_day_their_conversation_was_handled():
-    mon, tue, wed = (datetime.date(2026, 3, day) for day in (2, 3, 4))
-    orders = {f.key: f.handled for f in facts() if f.kind == "order"}
-    # o1 was recorded on Tuesday; Wednesday's handling, after it, is on it too
-    every = ((LAN, mon), (LAN, tue), (HUNG, tue), (HUNG, wed))
-    assert orders == {"o:1": every, "o:2": every}
+def test_closing_spans_of_the_conversation_and_of_each_agent():
+    tue = datetime.date(2026, 3, 3)
+    spans = sorted((f.kind, f.agent_id, f.span_start, f.day, f.prev_day)
+                   for f in facts() if f.kind.startswith("closing"))  # fmt: skip
+    # handled Monday to Wednesday, one sale on Tuesday (Wednesday's order was returned):
+    # Tuesday is both, for the conversation, for Lan and for Hùng; Minh never handled it
+    assert spans == [
+        ("closing", None, tue, tue, None),
+        ("closing_agent", LAN, tue, tue, None),
+        ("closing_agent", HUNG, tue, tue, None),
+    ]
 
 
 def test_conversations_orders_and_the_returning_customer():

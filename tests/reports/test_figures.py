@@ -93,6 +93,8 @@ def test_per_day_handled_and_closed(workspace_a, scripted):
     assert (monday.handled_conversations, monday.inbound) == (1, 1)
     assert (tuesday.handled_conversations, tuesday.inbound, tuesday.orders) == (1, 3, 1)
     assert (wednesday.returned_orders, wednesday.orders) == (1, 0)
+    # each bar is the report of its own day: the sale came on Tuesday
+    assert [d.closed_conversations for d in (monday, tuesday, wednesday)] == [0, 1, 0]
     one_day = filters(
         workspace_a, period=Period("custom", datetime.date(2026, 3, 4), datetime.date(2026, 3, 4))
     )
@@ -202,19 +204,26 @@ def _counted(workspace, period, group, agent_ids=(), channel_ids=()):
     if channel_ids:
         facts = facts.filter(channel_account_id__in=channel_ids)
         orders = orders.filter(channel_account_id__in=channel_ids)
-    sold = set(orders.values_list("conversation_id", flat=True))
+
+    def bucket(day):  # a trend's bar is the report of its day, week or month
+        if group == "day":
+            return day
+        if group == "week":
+            return day - datetime.timedelta(days=day.weekday())
+        if group == "month":
+            return day.replace(day=1)
+        return None
+
+    sold = set(orders.values_list("conversation_id", "day"))
+    sold = {(conversation, bucket(day)) for conversation, day in sold}
     out: dict = {}
     for row in facts.values("conversation_id", "agent_id", "channel_account_id", "day"):
         key = {"total": 0, AGENT: row["agent_id"], CHANNEL: row["channel_account_id"]}.get(group)
-        if group == "day":
-            key = row["day"]
-        elif group == "week":
-            key = row["day"] - datetime.timedelta(days=row["day"].weekday())
-        elif group == "month":
-            key = row["day"].replace(day=1)
+        if key is None:
+            key = bucket(row["day"])
         handled, closed = out.setdefault(key, (set(), set()))
         handled.add(row["conversation_id"])
-        if row["conversation_id"] in sold:
+        if (row["conversation_id"], bucket(row["day"])) in sold:
             closed.add(row["conversation_id"])
     return {k: (len(h), len(c)) for k, (h, c) in out.items()}
 
@@ -289,5 +298,21 @@ def test_a_conversation_handled_again_after_its_order_or_labelled_later_is_count
     assert (row.label_id, row.uses, row.handled, row.closed, row.orders, row.revenue_vnd) == (
         label.pk, 1, 1, 1, 2, 590_000,
     )  # fmt: skip
+    # the sale is returned: the spans it made are gone, and the 9th is no longer closed
+    Order.objects.filter(amount_vnd=90_000).update(status="returned")
+    reports_backfill(workspace_ids=[workspace_a.pk])
+    assert figures_total(filters(workspace_a, period=later)).closed_conversations == 0
+    ninth = datetime.date(2026, 3, 9)
+    assert not ReportFact.objects.filter(kind__startswith="closing", span_start=ninth)
+    # what is left for Minh: his reply on the 9th back to the sale on the 3rd
+    assert list(
+        ReportFact.objects.filter(kind="closing_agent", agent_id=agents[t.MINH].pk).values_list(
+            "span_start", "day"
+        )
+    ) == [(datetime.date(2026, 3, 3), ninth)]
     o1 = ReportFact.objects.get(kind="order", key__startswith="o:", value=500_000)
-    assert o1.handled_days[-1] == datetime.date(2026, 3, 9) and o1.labels == [label.pk]
+    assert o1.labels == [label.pk]
+    # Minh's reply on the 9th next to that day's sale: a closing span of his own
+    assert ReportFact.objects.filter(
+        kind="closing_agent", agent_id=agents[t.MINH].pk, day=datetime.date(2026, 3, 9)
+    ).exists()

@@ -36,7 +36,8 @@ def test_a_claim_and_an_order_reach_the_report(workspace_a, conversation_a, bob,
     assert PendingConversation.objects.filter(conversation_id=conversation_a.pk).exists()
     queued = [e for e in capture_events.enqueued if e.task == "reports.tasks.reports_derive_task"]
     assert len(queued) == 1  # a burst of events costs one task
-    assert reports_derive_task.apply().get() == {"facts": 5, "days": 1}
+    # 5 facts and the closing spans of the conversation and of Bob
+    assert reports_derive_task.apply().get() == {"facts": 7, "days": 1}
     assert not PendingConversation.objects.exists() and not PendingDay.objects.exists()
     total = figures_total(today_filters(workspace_a))
     assert (total.counters["claims"], total.counters["orders"], total.counters["revenue_vnd"]) == (
