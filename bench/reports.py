@@ -27,29 +27,7 @@
 #    the reports' tables are vacuumed as autovacuum would (visibility map set: the covering
 #    indexes of reports/migrations/0002 answer index-only).
 #
-# Measured 2026-12-07 on the shared 2-core development machine (load average 3-7 from other
-# sessions, PostgreSQL 15, shared_buffers 128 MB), 30 runs per case, after the covering
-# indexes of reports/migrations/0002 and the one-pass distinct counts in figures.py:
-#
-#   data             small: 1,000 conv / 10,000 msg / 12,527 facts
-#                    large: 100,000 conv / 1,000,000 msg / 1,250,070 facts, 91 local days
-#   backfill         small 1.5 s (669 conv/s, 8,376 facts/s)
-#                    large 139 s (717 conv/s, 8,969 facts/s): Python derivation bound
-#   rollup (large)   91 days from 1,250,070 facts in 1.7 s: 723,000 facts/s, 53 days/s
-#   p50 / p95 ms         small          large          x p95   SQL alone (p95 s / l)
-#   overview page    47 / 78        287 / 436      5.6     22 / 392 (26 queries each)
-#   agent figures    2.8 / 3.3      45 / 53        16.4    3.3 / 58
-#   heatmap          1.6 / 1.9      6.5 / 7.5      4.1     1.5 / 6.8
-#
-# Before them (first run, tables not yet vacuumed): large page p50 1,580 / p95 4,594 ms,
-# agent figures 361 / 1,018 ms; on a quiet machine one large page's SQL summed to ~970 ms,
-# ~170 ms for each distinct count. What is left is SQL, and most of it is the exact
-# count of distinct conversations handled (and closed), which cannot be summed from daily
-# rollups: every 90-day read sorts the ~93,000 handled facts of the period, once per table
-# of the page (total, trend, agents, channels, labels; ~25-50 ms each). The heatmap's
-# ratio is a sparse small workspace against a full 91 x 24 x 6 grid of hourly rows: 7 ms.
-# The seeded data spans exactly 90 days, so the page's previous-period comparison reads
-# almost nothing; with data before it, add one more total (~25 ms) to the large page.
+# The figures measured, and what changed them, are in docs/reports.md ("Speed").
 #
 # `bench/reports.py --help` for the knobs.
 
