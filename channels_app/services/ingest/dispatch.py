@@ -12,9 +12,10 @@ from channels_app.providers.base import (
     EchoMessage,
     Event,
     InboundMessage,
+    ReconnectNeeded,
     StatusReceipt,
 )
-from channels_app.services import media
+from channels_app.services import delivery, media
 from conversations.services import comments, delivery_status, inbound
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,8 @@ def dispatch(item: Event, *, channel_account: ChannelAccount) -> None:
             channel_account=channel_account, contact_external_id=item.contact_id,
             status=item.status, watermark=item.watermark, external_ids=item.external_ids,
         )  # fmt: skip
+    elif isinstance(item, ReconnectNeeded):
+        delivery.channel_account_flag_reconnect(account=channel_account, reason=str(item.reason))
     elif isinstance(item, CommentEvent):
         if item.from_page:
             return  # the page's own comments: our public replies, or typed on Facebook
