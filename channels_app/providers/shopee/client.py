@@ -57,7 +57,9 @@ class ShopeeClient:
         """`shop`: (shop_id, access_token) for shop APIs; None for public ones."""
         shop_id, access_token = shop or ("", "")
         if shop is not None and not access_token:
-            raise errors.build("token_expired", provider_message="no access token stored")
+            raise errors.build(
+                "token_expired", reconnect=True, provider_message="no access token stored"
+            )
         query = {**self.signed_query(path, access_token=access_token, shop_id=shop_id),
                  **(params or {})}  # fmt: skip
         try:

@@ -10,7 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from channels_app.providers.base import ProviderError
 
 PLAIN = {
+    # "token_expired" is the generic name for "the channel must be reconnected".
     "token_expired": _(
+        "Shopee no longer accepts this shop's authorisation: an admin must reconnect the shop."
+    ),
+    "access_expired": _(
         "Shopee's access token for this shop has expired; it is renewed automatically and the "
         "message will be retried."
     ),
@@ -65,7 +69,7 @@ def classify(*, status: int, error: str, message: str = "") -> ProviderError:
     if "access to shop has expired" in text:
         return build("refresh_expired", provider_message=detail, reconnect=True)
     if name in TOKEN_ERRORS or (name == "error_auth" and "access_token" in text):
-        return build("token_expired", provider_message=detail, transient=True)
+        return build("access_expired", provider_message=detail, transient=True)
     if name == "error_auth" and "code" in text:
         return build("code_expired", provider_message=detail)
     if name in RATE_LIMIT_ERRORS or status == 429:
