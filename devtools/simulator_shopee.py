@@ -12,6 +12,7 @@ import random
 import secrets
 import time
 import zlib
+from urllib.parse import urlsplit
 
 from channels_app.providers.shopee import signing
 from devtools.simulator import MESSAGES
@@ -127,3 +128,15 @@ def random_push(shop_id: str, rng: random.Random, *, buyers: int = 12, media_bas
     else:
         push, what = text_push(shop_id, user_id, rng.choice(MESSAGES)), "message"
     return what, push, push["data"]["content"]
+
+
+SHOPEE_HOSTS = ("shopeemobile.com", "shopee.cn", "shopee.sg", "shopee.vn")
+
+
+def standin_origin(api_url: str) -> str:
+    """The stand-in's origin when SHOPEE_API_URL points at one (not Shopee), else ""."""
+    parts = urlsplit(api_url)
+    host = parts.hostname or ""
+    if not parts.scheme or any(host == h or host.endswith("." + h) for h in SHOPEE_HOSTS):
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
