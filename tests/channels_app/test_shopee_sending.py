@@ -5,9 +5,11 @@ plain reason (retried, failed, or the shop flagged for reconnecting)."""
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import translation
 
 from channels_app.providers import get_adapter
 from channels_app.providers.base import OutboundMessage, PayloadError, ProviderError
+from channels_app.providers.shopee import errors
 from channels_app.services import delivery
 from conversations.services import outbound
 from devtools.standin import png
@@ -81,18 +83,23 @@ def test_what_shopee_chat_cannot_carry_is_refused_with_a_reason(shopee_api, shop
     assert sent(shopee_api) == []
 
 
+def plain(code: str, workspace) -> str:
+    """The composer's reason for a Shopee error, in the workspace's language."""
+    with translation.override(workspace.language):
+        return str(errors.PLAIN[code])
+
+
 @pytest.mark.parametrize(
-    ("mode", "outcome", "words"),
-    [("quota", "retry", "quota"), ("server_error", "retry", "temporary"),
-     ("expired_token", "retry", "renewed automatically"),
-     ("permission", "failed", "not allowed")],
+    ("mode", "outcome", "code"),
+    [("quota", "retry", "rate_limited"), ("server_error", "retry", "provider_down"),
+     ("expired_token", "retry", "access_expired"), ("permission", "failed", "permission")],
 )  # fmt: skip
-def test_errors_reach_the_composer_in_plain_words(shopee_api, chat, alice, mode, outcome, words):
+def test_errors_reach_the_composer_in_plain_words(shopee_api, chat, alice, mode, outcome, code):
     message = outbound.message_send(conversation=chat, author=alice, text="Dạ")
     fail_next(shopee_api, mode)
     assert deliver(message) == outcome
     message.refresh_from_db()
-    assert words in message.delivery_error
+    assert message.delivery_error.startswith(plain(code, chat.workspace))
     chat.channel_account.refresh_from_db()
     assert not chat.channel_account.needs_reconnect
 
@@ -104,5 +111,25 @@ def test_an_expired_partner_key_fails_the_reply_and_asks_for_a_reconnect(shopee_
     message.refresh_from_db()
     account = chat.channel_account
     account.refresh_from_db()
-    assert "reconnect" in message.delivery_error
-    assert account.needs_reconnect and "reconnect" in account.reconnect_reason
+    reason = plain("partner_key_expired", chat.workspace)
+    with translation.override("en"):
+        assert "reconnect" in str(errors.PLAIN["partner_key_expired"])
+    assert message.delivery_error.startswith(reason)
+    assert account.needs_reconnect and account.reconnect_reason.startswith(reason)
+
+
+def test_the_demo_shop_sends_through_the_stand_in(shopee_api, workspace_a, alice):
+    """`make run` seeds the demo's Shopee shop with these credentials and points
+    SHOPEE_API_URL at the stand-in: its replies really go out there."""
+    from devtools.demo.workspace import channel_credentials
+    from tests.factories import make_channel_account
+
+    shop = make_channel_account(workspace_a, "shopee", "382910475", "shopdemo.official",
+                                **channel_credentials(kind="shopee", external_id="382910475"))  # fmt: skip
+    chat = make_conversation(shop, "100000077", "lan.hoang", text="Shop ơi")
+    message = outbound.message_send(conversation=chat, author=alice, text="Dạ shop nghe ạ")
+    assert deliver(message) == "sent"
+    [call] = sent(shopee_api)
+    assert call["recipient"] == "100000077" and call["body"]["content"] == {
+        "text": "Dạ shop nghe ạ"
+    }

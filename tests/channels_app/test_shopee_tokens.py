@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from channels_app.models import ChannelAccount
 from channels_app.providers import get_adapter
@@ -102,7 +102,8 @@ def test_a_dead_refresh_token_or_partner_key_asks_for_a_reconnect(workspace_a, s
     fail_next(shopee_api, mode)
     with pytest.raises(ProviderError) as caught:
         channel_credentials_refresh(shop)
-    assert caught.value.reconnect and "reconnect" in str(caught.value.message)
+    with translation.override("en"):
+        assert caught.value.reconnect and "reconnect" in str(caught.value.message)
     assert ChannelAccount.objects.get(pk=shop.pk).credentials["refresh_token"] == "shop-refresh-1"
 
 

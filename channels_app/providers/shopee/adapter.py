@@ -69,7 +69,7 @@ class ShopeeAdapter(ProviderAdapter):
 
     def body_account_ids(self, *, body: bytes) -> tuple[str, ...]:
         try:
-            return schemas.shop_ids(schemas.load(body))
+            return schemas.canonical(body)[0]
         except PayloadError:
             return ()
 
@@ -87,7 +87,7 @@ class ShopeeAdapter(ProviderAdapter):
     def dedupe_key(self, *, body: bytes) -> str:
         """A push and the same push read back from get_lost_push_message map to one key."""
         try:
-            canonical = json.dumps(schemas.load(body), sort_keys=True, separators=(",", ":"))
+            canonical = schemas.canonical(body)[1]
         except PayloadError:
             return super().dedupe_key(body=body)
         return "shopee:" + hashlib.sha256(canonical.encode()).hexdigest()

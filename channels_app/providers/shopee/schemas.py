@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from django.utils import timezone
 
@@ -59,6 +60,14 @@ def load(body: bytes) -> dict:
     if _depth_exceeds(data):
         raise PayloadError(f"body is nested more than {MAX_DEPTH} levels deep")
     return data
+
+
+@lru_cache(maxsize=8)  # the two calls of one request are back to back
+def canonical(body: bytes) -> tuple[tuple[str, ...], str]:
+    """(the shops a body names, its canonical JSON), parsed once for the webhook edge's two
+    questions (which shop, which dedupe key). Raises PayloadError."""
+    data = load(body)
+    return shop_ids(data), json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 
 def _depth_exceeds(data) -> bool:
