@@ -155,6 +155,13 @@ def test_an_unknown_shop_is_acknowledged_but_not_stored(client, shop):
     assert WebhookEvent.objects.count() == 0
 
 
+def test_a_shop_connected_under_another_partner_app_is_refused(client, shop):
+    ChannelAccount.objects.filter(pk=shop.pk).update(provider_app_id="2999999")
+    ingest.channel_accounts_forget()
+    assert post_push(client, encode(fixture("webchat_text"))).status_code == 404
+    assert WebhookEvent.objects.count() == 0  # Shopee keeps it: a lost push for later
+
+
 def test_another_address_is_not_the_push_address(client, shop):
     url = push_url().replace(push_url().split("/")[-2], "00000000-0000-0000-0000-000000000000")
     assert post_push(client, encode(fixture("webchat_text")), url=url).status_code == 404

@@ -117,7 +117,7 @@ def _receive_shared(
     URL per partner app): the signature first, then the account the body names. A signed body
     for no account of ours (a shop that left, or was never connected) is acknowledged and not
     stored: refusing it would only make the provider retry it and mark the address unhealthy
-    for every other account."""
+    for every other account. One for an account of another app is refused (404)."""
     if str(key) != shared or method == "GET":
         return WebhookReply(404 if str(key) != shared else 403)
     limit = settings.WEBHOOK_MAX_BODY_BYTES
@@ -133,12 +133,20 @@ def _receive_shared(
                                                   by_external_id=True)) is not None),
         None,
     )  # fmt: skip
-    if account is None or account.provider_app_id != app_id:
+    if account is None:
         log.warning(
-            "webhook not stored: %s body signed by app %s names no %s of that app (%s)",
+            "webhook not stored: %s body signed by app %s names no %s of ours (%s)",
             kind, app_id, adapter.account_id_name, ", ".join(ids) or "none",
         )  # fmt: skip
         return WebhookReply(adapter.ack_status, adapter.ack_body)
+    if account.provider_app_id != app_id:
+        # Ours, but connected under another app: a configuration to fix, so the provider is
+        # left to keep the body (Shopee: a lost push, read back once the app is right).
+        log.warning(
+            "webhook refused: signed by %s app %s, but channel account %s belongs to app %r",
+            kind, app_id, account.pk, account.provider_app_id,
+        )  # fmt: skip
+        return WebhookReply(404)
     webhook_event_accept(account=account, adapter=adapter, body=body, headers=headers)
     return WebhookReply(adapter.ack_status, adapter.ack_body)
 
