@@ -19,6 +19,11 @@
 #    event -> recorded message -> pushed), msgs/s, with worker and PostgreSQL CPU per message;
 # 5. lag: open-loop 100 messages/s with the worker running; webhook POST -> live push, p99.
 #
+# Shopee, in the same run: the closed-loop ack rate of signed pushes on the deployment's one
+# push address (/webhooks/shopee/<key>/, routed by shop_id), and the processing rate of N
+# stored pushes, each read back through sellerchat/get_message from the provider stand-in
+# (started as a child, like Shopee's API would answer).
+#
 # Targets: ack rate >= 0.7 x ceiling, p99 ack < 500 ms at 80 %, 0 errors;
 # processing >= 150 msgs/s; lag p99 < 2 s at 100 msgs/s. Progress goes to stderr.
 
@@ -43,6 +48,10 @@ os.chdir(ROOT)
 BENCH_DB = os.environ.get("BENCH_DATABASE_NAME", "bench_ingest")
 SECRET = "bench-meta-app-secret"
 PAGE_ID = "880000000001"
+SHOPEE_PARTNER_ID = "2000001"
+SHOPEE_PARTNER_KEY = "bench-shopee-partner-key"
+SHOP_ID = "880000002"
+SITE_URL = "https://bench.inbox.example"
 TEXTS = (
     "Shop ơi còn hàng không ạ?",
     "Áo này size M còn không shop",
@@ -111,6 +120,9 @@ def bench_environment() -> dict:
         "META_APP_SECRET": SECRET,
         "META_APP_ID": "100000000000001",
         "META_VERIFY_TOKEN": "bench",
+        "SHOPEE_PARTNER_ID": SHOPEE_PARTNER_ID,
+        "SHOPEE_PARTNER_KEY": SHOPEE_PARTNER_KEY,
+        "SITE_URL": SITE_URL,  # the push signature covers the callback URL built from it
         # Django under ASGI: persistent connections leak per request thread, so none (0).
         "DB_CONN_MAX_AGE": "0",
         "LOG_LEVEL": "WARNING",
@@ -170,6 +182,10 @@ def setup_django(env: dict) -> None:
         "LOG_LEVEL",
         "ALLOWED_HOSTS",
         "AUTOMATION_RUN",
+        "SHOPEE_PARTNER_ID",
+        "SHOPEE_PARTNER_KEY",
+        "SHOPEE_API_URL",
+        "SITE_URL",
     ):
         os.environ[key] = env[key]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inbox_project.settings")
@@ -194,6 +210,11 @@ def prepare_data():
                              display_name="Bench page")  # fmt: skip
     account.credentials = {"page_access_token": "bench-token"}
     account.save()
+    shop = ChannelAccount(workspace=workspace, kind="shopee", external_id=SHOP_ID,
+                          display_name="Bench shop")  # fmt: skip
+    shop.credentials = {"shop_id": SHOP_ID, "access_token": "bench-shop-token",
+                        "refresh_token": "bench-shop-refresh"}  # fmt: skip
+    shop.save()
     return workspace, account
 
 
@@ -319,15 +340,19 @@ class PostgresCPU:
 class Requests:
     """Unique, signed, real-shaped webhook bodies; the ceiling gets bodies of the same size."""
 
-    def __init__(self, webhook_path: str):
-        from devtools import simulator
+    def __init__(self, webhook_path: str, shopee_path: str = ""):
+        from devtools import simulator, simulator_shopee
 
         self.simulator = simulator
+        self.simulator_shopee = simulator_shopee
         self.webhook_path = webhook_path.encode()
+        self.shopee_path = shopee_path.encode()
         self.counter = 0
         self.sent_at: dict[str, float] = {}
 
     def build(self, target: str, *, track: bool = False) -> bytes:
+        if target == "shopee":
+            return self.build_shopee(track=track)
         self.counter += 1
         mid = f"m_bench_{self.counter}_{secrets.token_hex(4)}"
         psid = f"7{self.counter % 500:06d}"
@@ -343,6 +368,25 @@ class Requests:
         lines = [b"POST " + path + b" HTTP/1.1", b"Host: 127.0.0.1",
                  b"Content-Type: application/json", b"Content-Length: %d" % len(body),
                  b"X-Hub-Signature-256: " + headers["X-Hub-Signature-256"].encode()]  # fmt: skip
+        return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+    def build_shopee(self, *, track: bool = False) -> bytes:
+        """A buyer's text on the bench shop, signed like Shopee signs pushes."""
+        from channels_app.providers.shopee import config
+
+        self.counter += 1
+        buyer = 10**8 + self.counter % 500
+        text = TEXTS[self.counter % len(TEXTS)].format(phone=f"0912.{buyer % 1000:03d}.123")
+        push = self.simulator_shopee.text_push(SHOP_ID, buyer, text)
+        if track:
+            self.sent_at[push["data"]["content"]["message_id"]] = time.time()
+        body = self.simulator_shopee.encode(push)
+        signature = self.simulator_shopee.signed_headers(
+            key=SHOPEE_PARTNER_KEY, callback_url=config.push_callback_url(), body=body
+        )["Authorization"]
+        lines = [b"POST " + self.shopee_path + b" HTTP/1.1", b"Host: 127.0.0.1",
+                 b"Content-Type: application/json", b"Content-Length: %d" % len(body),
+                 b"Authorization: " + signature.encode()]  # fmt: skip
         return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
 
@@ -551,6 +595,10 @@ def main() -> int:
     try:
         if subprocess.call([sys.executable, "manage.py", "migrate", "-v", "0"], env=env, cwd=ROOT):
             raise RuntimeError("migrate failed")
+        standin_port = free_port()
+        env["SHOPEE_API_URL"] = f"http://127.0.0.1:{standin_port}"
+        children.start(sys.executable, "manage.py", "provider_standin", "--port", str(standin_port))
+        wait_for_port(standin_port, 60)
         setup_django(env)
         from django.conf import settings
         from django.db import connection
@@ -571,7 +619,10 @@ def main() -> int:
             )  # fmt: skip
         flush_queue("ingest")
         webhook_path = reverse("webhook", kwargs={"kind": "facebook", "key": account.webhook_key})
-        requests = Requests(webhook_path)
+        from channels_app.providers.shopee import config as shopee_config
+
+        shopee_path = reverse("webhook", kwargs={"kind": "shopee", "key": shopee_config.push_key()})
+        requests = Requests(webhook_path, shopee_path)
         port = free_port()
         web = children.start(
             sys.executable, "-m", "uvicorn", "web.asgi:application", "--host",
@@ -588,6 +639,7 @@ def main() -> int:
         log("warm-up")
         run(closed_loop(port, lambda: requests.build("ceiling"), connections=conns, seconds=2))
         run(closed_loop(port, lambda: requests.build("webhook"), connections=conns, seconds=2))
+        run(closed_loop(port, lambda: requests.build("shopee"), connections=conns, seconds=2))
 
         def measured(target: str) -> dict:
             cpu = cpu_seconds(web.pid)
@@ -609,7 +661,12 @@ def main() -> int:
         at80 = run(open_loop(port, lambda: requests.build("webhook"), rate=rate80,
                              seconds=args.duration, connections=max(conns, 64)))  # fmt: skip
         log(f"  p99 {at80.get('p99_ms')} ms")
+        log("shopee: signed push on the shared address, routed by shop_id, stored, queued")
+        shopee_ack = measured("shopee")
+        log(f"  {shopee_ack['rps']} req/s")
         report["ack"] = {
+            "shopee_webhook": shopee_ack,
+            "shopee_ratio_to_ceiling": round(shopee_ack["rps"] / ceiling["rps"], 3),
             "ceiling_one_insert": ceiling,
             "webhook": webhook,
             "webhook_ratio_to_ceiling": round(webhook["rps"] / ceiling["rps"], 3),
@@ -642,50 +699,57 @@ def main() -> int:
         # A deployed worker is warm: let every pool process import, connect and render once.
         warm = 50 * args.worker_concurrency
         log(f"processing: warming the worker with {warm} events")
-        run(closed_loop_count(port, lambda: requests.build("webhook"), warm, conns))
+        run(closed_loop_count(port, lambda: requests.build("webhook"), warm // 2, conns))
+        run(closed_loop_count(port, lambda: requests.build("shopee"), warm - warm // 2, conns))
         if not listener.wait_for(warm, timeout=120):
             raise RuntimeError("the worker did not process the warm-up events")
-        # Store N events while the wake flags are held (the web queues no drain), then wake
-        # every shard at once: the worker drains a backlog it did not see arrive. A running
-        # drain clears its flag on every pass, so hold them only once the worker is idle.
-        wait_until_idle(worker_name)
-        for flag in flags:
-            ingest.wake_flags().set(flag, "bench", ex=600)
-        listener.times.clear()
-        log(f"processing: storing {args.events} events (drains held)")
-        run(closed_loop_count(port, lambda: requests.build("webhook"), args.events, conns))
-        before = Message.objects.count()
-        cpu_before = cpu_seconds(worker.pid)
-        postgres = PostgresCPU(BENCH_DB)
-        for shard, flag in enumerate(flags):
-            ingest.wake_flags().delete(flag)
-            ingest.webhook_events_wake(shard=shard)
-        complete = listener.wait_for(args.events, timeout=max(120, args.events / 10))
-        # Automation on the queue may still be reading the last messages: its CPU counts.
-        wait_until_idle(worker_name)
-        worker_cpu = cpu_seconds(worker.pid) - cpu_before
-        pg_cpu = postgres.stop()
-        times = sorted(listener.times.values())
-        span = times[-1] - times[0] if len(times) > 1 else float("nan")
-        report["processing"] = {
-            "events": args.events,
-            "pushed": len(times),
-            "complete": complete,
-            "messages_recorded": Message.objects.count() - before,
-            "customers_with_a_phone": Customer.objects.exclude(phones=[]).count(),
-            "worker_concurrency": args.worker_concurrency,
-            "messages_per_s": round((len(times) - 1) / span, 1) if len(times) > 1 else 0,
-            # Worker CPU per message: what a message costs whatever else runs on the machine.
-            "worker_cpu_ms_per_message": round(worker_cpu * 1000 / max(1, len(times)), 2),
-            # The database's share (every backend of the bench database) per message.
-            "postgres_cpu_ms_per_message": round(pg_cpu * 1000 / max(1, len(times)), 2),
-            # What two such cores could sustain if nothing else ran: the machine-independent
-            # form of the rate above.
-            "cpu_bound_messages_per_s_on_2_cores": round(
-                2000 / max(0.01, (worker_cpu + pg_cpu) * 1000 / max(1, len(times))), 1
-            ),
-        }
+
+        def processing(target: str) -> dict:
+            # Store N events while the wake flags are held (the web queues no drain), then wake
+            # every shard at once: the worker drains a backlog it did not see arrive. A running
+            # drain clears its flag on every pass, so hold them only once the worker is idle.
+            wait_until_idle(worker_name)
+            for flag in flags:
+                ingest.wake_flags().set(flag, "bench", ex=600)
+            listener.times.clear()
+            log(f"processing ({target}): storing {args.events} events (drains held)")
+            run(closed_loop_count(port, lambda: requests.build(target), args.events, conns))
+            before = Message.objects.count()
+            cpu_before = cpu_seconds(worker.pid)
+            postgres = PostgresCPU(BENCH_DB)
+            for shard, flag in enumerate(flags):
+                ingest.wake_flags().delete(flag)
+                ingest.webhook_events_wake(shard=shard)
+            complete = listener.wait_for(args.events, timeout=max(120, args.events / 10))
+            # Automation on the queue may still be reading the last messages: its CPU counts.
+            wait_until_idle(worker_name)
+            worker_cpu = cpu_seconds(worker.pid) - cpu_before
+            pg_cpu = postgres.stop()
+            times = sorted(listener.times.values())
+            span = times[-1] - times[0] if len(times) > 1 else float("nan")
+            return {
+                "events": args.events,
+                "pushed": len(times),
+                "complete": complete,
+                "messages_recorded": Message.objects.count() - before,
+                "customers_with_a_phone": Customer.objects.exclude(phones=[]).count(),
+                "worker_concurrency": args.worker_concurrency,
+                "messages_per_s": round((len(times) - 1) / span, 1) if len(times) > 1 else 0,
+                # Worker CPU per message: what a message costs whatever else runs on the machine.
+                "worker_cpu_ms_per_message": round(worker_cpu * 1000 / max(1, len(times)), 2),
+                # The database's share (every backend of the bench database) per message.
+                "postgres_cpu_ms_per_message": round(pg_cpu * 1000 / max(1, len(times)), 2),
+                # What two such cores could sustain if nothing else ran: the machine-independent
+                # form of the rate above.
+                "cpu_bound_messages_per_s_on_2_cores": round(
+                    2000 / max(0.01, (worker_cpu + pg_cpu) * 1000 / max(1, len(times))), 1
+                ),
+            }
+
+        report["processing"] = processing("webhook")
         log(f"  {report['processing']['messages_per_s']} messages/s")
+        report["processing_shopee"] = processing("shopee")
+        log(f"  shopee: {report['processing_shopee']['messages_per_s']} messages/s")
 
         log(f"lag: open loop at {args.lag_rate:g} messages/s with the worker running")
         requests.sent_at.clear()

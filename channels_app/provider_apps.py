@@ -56,6 +56,11 @@ def default_app_id(kind: str) -> str:
     """The app a channel of `kind` is connected under when none is named ("" for kinds
     without provider apps)."""
     if kind not in META_KINDS:
-        return ""
+        from channels_app.providers import UnknownProvider, get_adapter
+
+        try:
+            return get_adapter(kind).default_app_id()
+        except UnknownProvider:
+            return ""
     apps = meta_apps()
     return apps[0].id if apps else ""

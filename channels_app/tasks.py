@@ -25,6 +25,11 @@ def webhook_event_sweep_task() -> int:
 
 
 @shared_task(ignore_result=True)
+def webhook_lost_events_backfill_task() -> int:
+    return ingest.webhook_lost_events_backfill()
+
+
+@shared_task(ignore_result=True)
 def message_deliver_task(workspace_id: int, message_id: int) -> str:
     return delivery.message_deliver(workspace_id=workspace_id, message_id=message_id)
 

@@ -78,7 +78,8 @@ class ChannelWindow:
     setting: str = ""  # ChannelAccount.settings key (hours) overriding `standard`
 
 
-# Every channel kind declares its window here and nowhere else. Zalo's customer-service
+# Every channel kind declares its window here, or its adapter declares it (`reply_window_rule`,
+# registered at start-up: Shopee has no window). A kind in neither has no window. Zalo's customer-service
 # window is unsettled in public sources (docs/providers.md, "Reply windows"): a per-channel
 # setting, 48 h default.
 CHANNEL_WINDOWS: dict[str, ChannelWindow] = {
@@ -89,7 +90,6 @@ CHANNEL_WINDOWS: dict[str, ChannelWindow] = {
         standard=timedelta(hours=24), human_agent=timedelta(days=7), utility=False, meta=True
     ),
     "zalo": ChannelWindow(standard=timedelta(hours=48), setting="reply_window_hours"),
-    "shopee": ChannelWindow(standard=None),
     "email": ChannelWindow(standard=None),
 }
 

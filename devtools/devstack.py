@@ -393,7 +393,7 @@ def cmd_run(argv: list[str]) -> int:
 
 # Where a running `make run` says how to reach it, for `devstack manage` in another shell.
 STACK_ENV = DATA / "stack.env"
-STACK_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SITE_URL", "META_GRAPH_URL")
+STACK_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SITE_URL", "META_GRAPH_URL", "SHOPEE_API_URL")
 
 
 def write_stack_env(stack: Stack) -> None:
@@ -439,15 +439,24 @@ OPTIONAL_CHILDREN = {"customers"}  # may stop (e.g. no Meta channel) without sto
 
 
 def start_graph_standin(stack: Stack, manage: list[str]) -> None:
-    """The demo's replies "send": Graph API calls go to a local stand-in that records them
-    (GET /_sent). An explicit META_GRAPH_URL (a real Meta app) is left alone."""
-    if stack.env.get("META_GRAPH_URL"):
+    """The demo's replies "send": Graph API and Shopee Open Platform calls go to a local
+    stand-in that records them (GET /_sent). An explicit META_GRAPH_URL / SHOPEE_API_URL (a
+    real Meta app, a real Shopee partner app) is left alone."""
+    want_meta, want_shopee = (
+        not stack.env.get("META_GRAPH_URL"),
+        not stack.env.get("SHOPEE_API_URL"),
+    )
+    if not (want_meta or want_shopee):
         return
     standin_port = int(stack.env.get("STANDIN_PORT") or free_port())
     stack.spawn("standin", *manage, "provider_standin", "--port", str(standin_port))
-    wait_for_port_or_death(stack, standin_port, timeout=30, what="the Graph API stand-in")
-    stack.env["META_GRAPH_URL"] = f"http://127.0.0.1:{standin_port}/v23.0"
-    log(f"Graph API stand-in on {stack.env['META_GRAPH_URL']} (GET /_sent lists what was sent)")
+    wait_for_port_or_death(stack, standin_port, timeout=30, what="the provider stand-in")
+    if want_meta:
+        stack.env["META_GRAPH_URL"] = f"http://127.0.0.1:{standin_port}/v23.0"
+        log(f"Graph API stand-in on {stack.env['META_GRAPH_URL']} (GET /_sent lists what was sent)")
+    if want_shopee:
+        stack.env["SHOPEE_API_URL"] = f"http://127.0.0.1:{standin_port}"
+        log(f"Shopee API stand-in on {stack.env['SHOPEE_API_URL']}/api/v2/")
 
 
 def start_demo_customers(stack: Stack, manage: list[str], base_url: str) -> None:

@@ -37,7 +37,7 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from devtools import simulator
+from devtools import simulator, standin_shopee
 
 ERRORS = {
     "window_closed": (400, {
@@ -247,6 +247,8 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- the Graph API ----------------------------------------------------------------------
     def _graph(self, method: str, segments: list[str], query: dict, body: dict):
+        if segments[:2] == standin_shopee.PREFIX:  # Shopee Open Platform v2 (its own file)
+            return standin_shopee.answer(self, method, segments, query, body)
         token = self._token(query)
         if not token or token.startswith("bad"):
             return self._reply(*_error_body("bad_token"))

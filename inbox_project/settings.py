@@ -305,6 +305,29 @@ META_HTTP_TIMEOUT = float(os.environ.get("META_HTTP_TIMEOUT", "10"))
 # A private reply's Send API answer names the commenter's Messenger id (docs/providers.md,
 # unverified): link it to the commenter's customer. Off if Meta ever answers otherwise.
 META_LINK_PRIVATE_REPLY_RECIPIENT = env_bool("META_LINK_PRIVATE_REPLY_RECIPIENT", True)
+# --- Shopee Open Platform (seller chat) — channels_app/providers/shopee -----------------------
+# The partner app the deployment is registered as: its key signs every API call and (unless a
+# separate push key is issued) every push. Facts and defaults: docs/providers.md, "Shopee".
+SHOPEE_PARTNER_ID = os.environ.get("SHOPEE_PARTNER_ID", "2000001" if DEBUG else "")
+SHOPEE_PARTNER_KEY = os.environ.get("SHOPEE_PARTNER_KEY", "dev-shopee-partner-key" if DEBUG else "")
+SHOPEE_PUSH_PARTNER_KEY = os.environ.get("SHOPEE_PUSH_PARTNER_KEY", "")
+# API host (no trailing slash); `make run` points it at the local stand-in.
+SHOPEE_API_URL = os.environ.get("SHOPEE_API_URL", "https://partner.shopeemobile.com").rstrip("/")
+SHOPEE_HTTP_TIMEOUT = float(os.environ.get("SHOPEE_HTTP_TIMEOUT", "10"))
+# The one push address /webhooks/shopee/<SHOPEE_PUSH_KEY>/ (a UUID; default derived from the
+# partner id) and the callback URL exactly as registered in the console (default SITE_URL + it).
+SHOPEE_PUSH_KEY = os.environ.get("SHOPEE_PUSH_KEY", "")
+SHOPEE_PUSH_CALLBACK_URL = os.environ.get("SHOPEE_PUSH_CALLBACK_URL", "")
+SHOPEE_FETCH_PUSHED_MESSAGES = env_bool("SHOPEE_FETCH_PUSHED_MESSAGES", True)
+SHOPEE_MAX_TEXT_LENGTH = int(os.environ.get("SHOPEE_MAX_TEXT_LENGTH", "1000"))
+SHOPEE_REFRESH_MARGIN_SECONDS = float(os.environ.get("SHOPEE_REFRESH_MARGIN_SECONDS", "1800"))
+# Lost pushes (not acknowledged within Shopee's retries) are read back and stored this often.
+SHOPEE_LOST_PUSH_SECONDS = float(os.environ.get("SHOPEE_LOST_PUSH_SECONDS", "300"))
+CELERY_BEAT_SCHEDULE["webhook-lost-events-backfill"] = {
+    "task": "channels_app.tasks.webhook_lost_events_backfill_task",
+    "schedule": SHOPEE_LOST_PUSH_SECONDS,
+    "options": {"expires": SHOPEE_LOST_PUSH_SECONDS},
+}
 # Webhook bodies above this size are refused with 413 before anything is stored.
 WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024))
 # Each web process remembers which channel account a webhook address names for this long: a

@@ -10,10 +10,11 @@ from importlib import import_module
 
 from channels_app.providers.base import ProviderAdapter
 
-# kind -> module holding `adapter` (a ProviderAdapter instance). Zalo, Shopee, e-mail: add a line.
+# kind -> module holding `adapter` (a ProviderAdapter instance). Zalo, e-mail: add a line.
 ADAPTERS = {
     "facebook": "channels_app.providers.facebook.adapter",
     "instagram": "channels_app.providers.instagram.adapter",
+    "shopee": "channels_app.providers.shopee.adapter",
 }
 
 
@@ -49,7 +50,7 @@ def declare_to_conversations() -> None:
 
 def can_send(kind: str) -> bool:
     """Whether replies on this kind can go out: its adapter is registered and implements
-    `send`. A kind without one (Zalo, Shopee, e-mail today) only receives."""
+    `send`. A kind without one (Zalo, e-mail today) only receives."""
     try:
         return get_adapter(kind).supports_sending
     except UnknownProvider:

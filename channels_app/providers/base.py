@@ -132,6 +132,14 @@ class CommentEvent(Event):
 
 
 @dataclass(frozen=True)
+class ReconnectNeeded(Event):
+    """The provider says the account's authorisation ended or is about to (Shopee: the shop
+    deauthorised the app, or its authorisation expires soon): an admin must reconnect it."""
+
+    reason: object = ""  # plain words (a lazy translation), recorded on the channel account
+
+
+@dataclass(frozen=True)
 class Ignored(Event):
     """A well-formed event we do not act on (reactions, optins, ...); kept for the record."""
 
@@ -198,6 +206,27 @@ class SubscriptionCheck:
 
 
 @dataclass(frozen=True)
+class ConnectedAccount:
+    """What connecting an account at the provider gave: its id and name there, the
+    credentials to store (encrypted) and when the access part of them expires."""
+
+    external_id: str
+    name: str
+    credentials: dict
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LostEvents:
+    """Deliveries the provider kept because they were never acknowledged (Shopee's lost
+    pushes): the raw bodies, the cursor to confirm once they are stored, whether more wait."""
+
+    bodies: tuple[bytes, ...] = ()
+    cursor: str = ""
+    more: bool = False
+
+
+@dataclass(frozen=True)
 class Action:
     """A provider action on an existing message: hide/unhide, like/unlike a comment."""
 
@@ -233,6 +262,22 @@ class ProviderAdapter:
     # "mailbox"): its id is ChannelAccount.external_id, read off each parsed event by
     # `event_account_id`.
     account_id_name: ClassVar[str] = "account"
+
+    # One webhook address for every account of the deployment (Shopee registers one push URL
+    # per partner app): the key of that address, or None when each account has its own
+    # (`ChannelAccount.webhook_key`). The edge then finds the account by the ids the signed
+    # body names (`body_account_ids`).
+    def shared_webhook_key(self) -> str | None:
+        return None
+
+    def body_account_ids(self, *, body: bytes) -> tuple[str, ...]:
+        """The external ids of the accounts a body on the shared address is for, in order of
+        preference (empty: none can be read). Only asked after the signature was checked."""
+        return ()
+
+    def default_app_id(self) -> str:
+        """The provider app a new channel of this kind is connected under ("" when none)."""
+        return ""
 
     def event_account_id(self, event: Event) -> str:
         """The external id of the ChannelAccount this event belongs to (a batched body may
@@ -320,6 +365,30 @@ class ProviderAdapter:
         """Read the account's webhook subscription and renew it when it lapsed (the generic
         service `channel_account_subscription_check` records the outcome). Only called
         when `supports_subscriptions`; raises ProviderError."""
+        raise NotImplementedError
+
+    # lost deliveries (optional): providers that keep what they could not deliver and hand it
+    # out again on request (Shopee: get_lost_push_message); beat reads them back.
+    supports_lost_events: ClassVar[bool] = False
+
+    def lost_events(self) -> LostEvents:
+        """The oldest deliveries not yet confirmed as consumed. Raises ProviderError."""
+        raise NotImplementedError
+
+    def lost_events_confirm(self, *, cursor: str) -> None:
+        """Tell the provider everything up to `cursor` is stored. Raises ProviderError."""
+        raise NotImplementedError
+
+    # connecting an account (optional): the provider's authorisation link and its callback
+    def connect_url(self, *, state: str, redirect_uri: str) -> tuple[str, dict]:
+        """The provider's authorisation link, and what to keep in the session until the
+        callback (may be empty)."""
+        raise NotImplementedError
+
+    def connect_finish(
+        self, *, params: Mapping[str, str], redirect_uri: str, kept: dict
+    ) -> ConnectedAccount:
+        """The callback's parameters -> the connected account. Raises ProviderError."""
         raise NotImplementedError
 
     # credential refresh (optional): providers whose access tokens expire and are renewed

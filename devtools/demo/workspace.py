@@ -104,9 +104,8 @@ def channel_credentials(*, kind: str, external_id: str) -> dict:
     if kind == "zalo":
         return {"access_token": token(120), "refresh_token": token(120), "oa_secret_key": token(20)}
     if kind == "shopee":
+        # The partner id and key are the deployment's (SHOPEE_PARTNER_ID / _KEY), not a shop's.
         return {
-            "partner_id": 2000000 + rng.randrange(99999),
-            "partner_key": token(64, "0123456789abcdef"),
             "shop_id": int(external_id),
             "access_token": token(32, "0123456789abcdef"),
             "refresh_token": token(32, "0123456789abcdef"),

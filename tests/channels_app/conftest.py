@@ -8,6 +8,7 @@ from channels.layers import get_channel_layer
 from conversations.events import workspace_group
 from devtools import standin
 from tests.channels_app.meta import APP_ID, SECRET
+from tests.channels_app.shopee import shopee_api  # noqa: F401  (the Shopee stand-in fixture)
 from tests.factories import make_channel_account
 
 

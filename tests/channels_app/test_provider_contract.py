@@ -18,7 +18,7 @@ GENERIC = [
     ROOT / "channels_app" / "tasks.py",
 ]
 PROVIDER_PACKAGES = ("channels_app.providers.meta", "channels_app.providers.facebook",
-                     "channels_app.providers.instagram")  # fmt: skip
+                     "channels_app.providers.instagram", "channels_app.providers.shopee")  # fmt: skip
 
 
 @pytest.mark.parametrize("path", GENERIC, ids=lambda p: str(p.relative_to(ROOT)))
@@ -38,12 +38,21 @@ def test_meta_send_api_words_live_only_under_the_meta_provider():
         assert not [w for w in words if w in text], path
 
 
+# Each kind's signature header (kept, so a replay can verify again) and acknowledgement.
+EDGE = {
+    "facebook": ("X-Hub-Signature-256", (200, "EVENT_RECEIVED")),
+    "instagram": ("X-Hub-Signature-256", (200, "EVENT_RECEIVED")),
+    "shopee": ("Authorization", (200, "")),
+}
+
+
 @pytest.mark.parametrize("kind", sorted(supported_kinds()))
 def test_every_adapter_declares_the_edge(kind):
     adapter = get_adapter(kind)
     assert isinstance(adapter, ProviderAdapter)
-    assert "X-Hub-Signature-256" in adapter.kept_headers  # a replay can verify again
-    assert (adapter.ack_status, adapter.ack_body) == (200, "EVENT_RECEIVED")
+    header, ack = EDGE[kind]
+    assert header in adapter.kept_headers  # a replay can verify again
+    assert (adapter.ack_status, adapter.ack_body) == ack
     assert adapter.media_hosts and adapter.max_attachment_bytes
     assert adapter.explain_error("token_expired")
     assert reply_limits.max_text(kind) == adapter.max_text_length  # registered at start-up

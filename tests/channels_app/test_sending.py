@@ -63,7 +63,7 @@ def row_prefix(conversation) -> str:
 
 @pytest.mark.parametrize(
     "kind,can",
-    [("facebook", True), ("instagram", True), ("zalo", False), ("shopee", False),
+    [("facebook", True), ("instagram", True), ("zalo", False), ("shopee", True),
      ("email", False), ("nonsense", False)],
 )  # fmt: skip
 def test_can_send_comes_from_the_provider_registry(kind, can):

@@ -9,6 +9,7 @@ from channels_app.services.ingest.admin import (
     webhook_event_replay,
     webhook_events_failed,
 )
+from channels_app.services.ingest.backfill import webhook_lost_events_backfill
 from channels_app.services.ingest.dispatch import account_for, dispatch
 from channels_app.services.ingest.drain import (
     webhook_event_process,
@@ -48,6 +49,7 @@ __all__ = [
     "webhook_events_failed",
     "webhook_events_process_chunk",
     "webhook_events_wake",
+    "webhook_lost_events_backfill",
     "webhook_receive",
     "webhook_wakes_wait",
 ]

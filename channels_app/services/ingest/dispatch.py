@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.utils import translation
+
 from channels_app.models import ChannelAccount
 from channels_app.providers import get_adapter
 from channels_app.providers.base import (
@@ -12,9 +15,10 @@ from channels_app.providers.base import (
     EchoMessage,
     Event,
     InboundMessage,
+    ReconnectNeeded,
     StatusReceipt,
 )
-from channels_app.services import media
+from channels_app.services import delivery, media
 from conversations.services import comments, delivery_status, inbound
 
 log = logging.getLogger(__name__)
@@ -63,6 +67,10 @@ def dispatch(item: Event, *, channel_account: ChannelAccount) -> None:
             channel_account=channel_account, contact_external_id=item.contact_id,
             status=item.status, watermark=item.watermark, external_ids=item.external_ids,
         )  # fmt: skip
+    elif isinstance(item, ReconnectNeeded):  # recorded in the workspace's language
+        with translation.override(channel_account.workspace.language or settings.LANGUAGE_CODE):
+            reason = str(item.reason)
+        delivery.channel_account_flag_reconnect(account=channel_account, reason=reason)
     elif isinstance(item, CommentEvent):
         if item.from_page:
             return  # the page's own comments: our public replies, or typed on Facebook

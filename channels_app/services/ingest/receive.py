@@ -37,22 +37,29 @@ ACCOUNT_SQL = (
     "SELECT id, workspace_id, kind, external_id, provider_app_id, settings FROM {table} "
     "WHERE webhook_key = %s AND kind = %s AND is_active LIMIT 1"
 )
+ACCOUNT_BY_ID_SQL = (
+    "SELECT id, workspace_id, kind, external_id, provider_app_id, settings FROM {table} "
+    "WHERE external_id = %s AND kind = %s AND is_active LIMIT 1"
+)
 WEBHOOK_ACCOUNT_CACHE_SIZE = 10_000
 _WEBHOOK_ACCOUNTS: dict[tuple[str, str], tuple[float, ChannelAccount | None]] = {}
 
 
-def channel_account_for_webhook(*, kind: str, key) -> ChannelAccount | None:
-    """The webhook address is the tenant router: its unguessable key names one account.
-    Answered from a small per-process cache (WEBHOOK_ACCOUNT_CACHE_SECONDS; a change made in
-    this process forgets it at once, see apps.py), else one raw query: an ORM compile costs
-    more than the whole INSERT."""
+def channel_account_for_webhook(*, kind: str, key, by_external_id: bool = False):
+    """The webhook address is the tenant router: its unguessable key names one account (on a
+    kind's shared address, `by_external_id`: the id the signed body names). Answered from a
+    small per-process cache (WEBHOOK_ACCOUNT_CACHE_SECONDS; a change made in this process
+    forgets it at once, see apps.py), else one raw query: an ORM compile costs more than the
+    whole INSERT."""
     now = time.monotonic()
-    cache_key = (kind, str(key))
+    cache_key = (f"{kind}#id" if by_external_id else kind, str(key))
     cached = _WEBHOOK_ACCOUNTS.get(cache_key)
     if cached is not None and cached[0] > now:
         return cached[1]
-    sql = ACCOUNT_SQL.format(table=ChannelAccount._meta.db_table)
-    account = next(iter(ChannelAccount.objects.raw(sql, [key, kind])), None)
+    sql = (ACCOUNT_BY_ID_SQL if by_external_id else ACCOUNT_SQL).format(
+        table=ChannelAccount._meta.db_table
+    )
+    account = next(iter(ChannelAccount.objects.raw(sql, [str(key), kind])), None)
     if len(_WEBHOOK_ACCOUNTS) >= WEBHOOK_ACCOUNT_CACHE_SIZE:  # random keys must not grow it
         _WEBHOOK_ACCOUNTS.clear()
     _WEBHOOK_ACCOUNTS[cache_key] = (now + settings.WEBHOOK_ACCOUNT_CACHE_SECONDS, account)
@@ -72,6 +79,12 @@ def webhook_receive(
         adapter = get_adapter(kind)
     except UnknownProvider:
         return WebhookReply(404)
+    shared = adapter.shared_webhook_key()
+    if shared is not None:
+        return _receive_shared(
+            adapter=adapter, kind=kind, key=key, shared=shared, method=method, body=body,
+            headers=headers, content_length=content_length,
+        )  # fmt: skip
     account = channel_account_for_webhook(kind=kind, key=key)
     if account is None:
         return WebhookReply(404)
@@ -87,6 +100,48 @@ def webhook_receive(
     if app_id != account.provider_app_id:
         # A body signed by one provider app never reaches another app's channel; answered
         # like an unknown address, so the sender learns nothing about the page.
+        log.warning(
+            "webhook refused: signed by %s app %s, but channel account %s belongs to app %r",
+            kind, app_id, account.pk, account.provider_app_id,
+        )  # fmt: skip
+        return WebhookReply(404)
+    webhook_event_accept(account=account, adapter=adapter, body=body, headers=headers)
+    return WebhookReply(adapter.ack_status, adapter.ack_body)
+
+
+def _receive_shared(
+    *, adapter: ProviderAdapter, kind: str, key, shared: str, method: str, body: bytes | None,
+    headers: Mapping[str, str], content_length: int | None,
+) -> WebhookReply:  # fmt: skip
+    """A kind whose provider pushes every account's events to one address (Shopee: one push
+    URL per partner app): the signature first, then the account the body names. A signed body
+    for no account of ours (a shop that left, or was never connected) is acknowledged and not
+    stored: refusing it would only make the provider retry it and mark the address unhealthy
+    for every other account. One for an account of another app is refused (404)."""
+    if str(key) != shared or method == "GET":
+        return WebhookReply(404 if str(key) != shared else 403)
+    limit = settings.WEBHOOK_MAX_BODY_BYTES
+    if (content_length or 0) > limit or body is None or len(body) > limit:
+        return WebhookReply(413)
+    app_id = adapter.signing_app(body=body, headers=headers)
+    if app_id is None:
+        return WebhookReply(403)
+    ids = adapter.body_account_ids(body=body)
+    account = next(
+        (found for external_id in ids
+         if (found := channel_account_for_webhook(kind=kind, key=external_id,
+                                                  by_external_id=True)) is not None),
+        None,
+    )  # fmt: skip
+    if account is None:
+        log.warning(
+            "webhook not stored: %s body signed by app %s names no %s of ours (%s)",
+            kind, app_id, adapter.account_id_name, ", ".join(ids) or "none",
+        )  # fmt: skip
+        return WebhookReply(adapter.ack_status, adapter.ack_body)
+    if account.provider_app_id != app_id:
+        # Ours, but connected under another app: a configuration to fix, so the provider is
+        # left to keep the body (Shopee: a lost push, read back once the app is right).
         log.warning(
             "webhook refused: signed by %s app %s, but channel account %s belongs to app %r",
             kind, app_id, account.pk, account.provider_app_id,

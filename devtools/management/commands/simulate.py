@@ -1,5 +1,7 @@
-"""Play customers on a workspace's Meta channels: signed, real-shaped webhooks posted to
-the running server at a chosen rate.
+"""Play customers on a workspace's Meta channels and Shopee shops: signed, real-shaped
+webhooks (Shopee: pushes to the deployment's one push address) posted to the running server
+at a chosen rate. Against the stand-in, each Shopee buyer message is also registered there,
+so the worker's read-back through sellerchat/get_message finds it.
 
     manage.py simulate --workspace shop-demo --rate 2 --count 100
     manage.py simulate --workspace shop-demo --page 1234567890 --rate 0.3 --count 0   # forever
@@ -17,7 +19,8 @@ from django.urls import reverse
 
 from accounts.models import Workspace
 from channels_app.models import ChannelAccount
-from devtools import simulator, standin
+from channels_app.providers.shopee import config as shopee_config
+from devtools import simulator, simulator_shopee, standin
 
 
 class Command(BaseCommand):
@@ -50,14 +53,17 @@ class Command(BaseCommand):
         try:
             while options["count"] == 0 or sent + failed < options["count"]:
                 account = rng.choice(accounts)
-                what, body = simulator.random_event(
-                    account.kind,
-                    account.external_id,
-                    rng,
-                    customers=options["customers"],
-                    media_base=media_base,
-                )
-                ok = self._post(session, options["base_url"], account, body)
+                if account.kind == "shopee":
+                    what, ok = self._shopee(session, options, account, rng, media_base)
+                else:
+                    what, body = simulator.random_event(
+                        account.kind,
+                        account.external_id,
+                        rng,
+                        customers=options["customers"],
+                        media_base=media_base,
+                    )
+                    ok = self._post(session, options["base_url"], account, body)
                 sent, failed = sent + ok, failed + (not ok)
                 if options["verbosity"] > 1:
                     self.stdout.write(
@@ -75,13 +81,15 @@ class Command(BaseCommand):
         if workspace is None:
             raise CommandError(f"No workspace {slug!r}.")
         queryset = ChannelAccount.objects.filter(
-            workspace=workspace, kind__in=["facebook", "instagram"], is_active=True
+            workspace=workspace, kind__in=["facebook", "instagram", "shopee"], is_active=True
         )
         if pages:
             queryset = queryset.filter(external_id__in=pages)
         accounts = list(queryset)
         if not accounts:
-            raise CommandError(f"Workspace {slug!r} has no active Facebook or Instagram channel.")
+            raise CommandError(
+                f"Workspace {slug!r} has no active Facebook, Instagram or Shopee channel."
+            )
         return accounts
 
     def _post(self, session, base_url: str, account: ChannelAccount, body: dict) -> bool:
@@ -98,3 +106,32 @@ class Command(BaseCommand):
         if response.status_code != 200:
             self.stderr.write(f"{url}: HTTP {response.status_code}")
         return response.status_code == 200
+
+    def _shopee(self, session, options, account, rng, media_base: str) -> tuple[str, bool]:
+        """One buyer action on a Shopee shop, signed like Shopee signs pushes."""
+        what, push, message = simulator_shopee.random_push(
+            account.external_id, rng, buyers=options["customers"], media_base=media_base
+        )
+        origin = simulator_shopee.standin_origin(shopee_config.api_url())
+        if origin:
+            try:
+                session.post(f"{origin}/api/v2/_messages", timeout=5,
+                             json={"shop_id": account.external_id, "message": message})  # fmt: skip
+            except requests.RequestException as exc:
+                self.stderr.write(f"stand-in: {exc}")
+        raw = simulator_shopee.encode(push)
+        url = options["base_url"].rstrip("/") + reverse(
+            "webhook", kwargs={"kind": "shopee", "key": shopee_config.push_key()}
+        )
+        headers = simulator_shopee.signed_headers(
+            key=shopee_config.push_partner_key(), callback_url=shopee_config.push_callback_url(),
+            body=raw,
+        )  # fmt: skip
+        try:
+            response = session.post(url, data=raw, headers=headers, timeout=10)
+        except requests.RequestException as exc:
+            self.stderr.write(f"{url}: {exc}")
+            return what, False
+        if response.status_code != 200:
+            self.stderr.write(f"{url}: HTTP {response.status_code}")
+        return what, response.status_code == 200
