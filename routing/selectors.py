@@ -50,22 +50,26 @@ class AgentRow:
     open_count: int
 
 
-def agents_overview(*, workspace_id: int, now: datetime.datetime | None = None) -> list[AgentRow]:
-    """Every active member with their live state and open conversations (settings page)."""
+def agents_overview(
+    *, workspace_id: int, now: datetime.datetime | None = None, open_counts: dict | None = None
+) -> list[AgentRow]:
+    """Every active member with their live state and open conversations (settings page).
+    `open_counts` ({user id: open conversations}) when the caller counted them already."""
     now = now or timezone.now()
     settings = routing_settings_get(workspace_id=workspace_id)
     members = active_members(workspace_id=workspace_id)
     presences = {
         p.membership_id: p for p in AgentPresence.objects.filter(workspace_id=workspace_id)
     }
-    open_counts = dict(
-        Conversation.objects.filter(
-            workspace_id=workspace_id, status=ConversationStatus.OPEN, assignee__isnull=False
+    if open_counts is None:
+        open_counts = dict(
+            Conversation.objects.filter(
+                workspace_id=workspace_id, status=ConversationStatus.OPEN, assignee__isnull=False
+            )
+            .values_list("assignee_id")
+            .annotate(n=Count("id"))
+            .values_list("assignee_id", "n")
         )
-        .values_list("assignee_id")
-        .annotate(n=Count("id"))
-        .values_list("assignee_id", "n")
-    )
     rows = []
     for member in members:
         presence = presences.get(member.pk)
