@@ -63,6 +63,7 @@ class RuleSpec:
     hours: str = "any"
     customer: str = "any"
     replies: bool = False
+    wait_minutes: int | None = None  # the timed triggers' silence
     payload: object = field(default=None, compare=False, repr=False)
 
 

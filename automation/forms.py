@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from automation.models import Rule, Sequence
+from accounts.models import User
+from automation.models import TIMED_TRIGGERS, NotifyWhom, Rule, Sequence
 from conversations.channels import channel_accounts_of
-from conversations.models import Label
+from conversations.models import Label, Outcome
 
 
 class KeywordsField(forms.CharField):
@@ -33,13 +34,18 @@ class RuleForm(forms.ModelForm):
     class Meta:
         model = Rule
         fields = [
-            "name", "enabled", "trigger", "channel_account", "keywords", "needs_phone",
-            "needs_label", "hours", "customer", "reply_text", "add_label", "remove_label", "round_robin", "start_sequence",
+            "name", "enabled", "trigger", "wait_minutes", "channel_account", "keywords",
+            "needs_phone", "needs_label", "hours", "customer", "reply_text", "add_label",
+            "remove_label", "round_robin", "start_sequence", "hide_comment", "private_reply_text",
+            "assign_to", "set_outcome", "notify", "notify_users", "notify_text",
             "priority", "agent_guard", "cooldown_minutes", "hourly_cap",
         ]  # fmt: skip
-        widgets = {"reply_text": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"reply_text": forms.Textarea(attrs={"rows": 3}),
+                   "private_reply_text": forms.Textarea(attrs={"rows": 2}),
+                   "notify_users": forms.CheckboxSelectMultiple}  # fmt: skip
         help_texts = {
             "reply_text": _("Variables: {name}, {anh_chi} (anh/chị), {page}. Empty: no reply."),
+            "private_reply_text": _("A comment only: sent once in Messenger, within 7 days."),
         }
 
     def __init__(self, *args, workspace, **kwargs):
@@ -55,16 +61,27 @@ class RuleForm(forms.ModelForm):
             self.fields[name].empty_label = "—"
         self.fields["start_sequence"].queryset = Sequence.objects.filter(workspace=workspace)
         self.fields["start_sequence"].empty_label = "—"
+        members = User.objects.filter(memberships__workspace=workspace,
+                                      memberships__is_active=True).order_by("full_name", "email")  # fmt: skip
+        self.fields["assign_to"].queryset = members
+        self.fields["assign_to"].empty_label = "—"
+        self.fields["assign_to"].label_from_instance = lambda user: user.display_name
+        self.fields["notify_users"].queryset = members
+        self.fields["notify_users"].label_from_instance = lambda user: user.display_name
+        self.fields["set_outcome"].choices = [("", "—"), *Outcome.choices]
 
     def clean(self):
         data = super().clean()
-        if not (data.get("reply_text") or "").strip() and not (
-            data.get("add_label")
-            or data.get("remove_label")
-            or data.get("round_robin")
-            or data.get("start_sequence")
-        ):
+        acts = ("add_label", "remove_label", "round_robin", "start_sequence", "hide_comment",
+                "assign_to", "set_outcome", "notify")  # fmt: skip
+        if not any(
+            (data.get(name) or "").strip() for name in ("reply_text", "private_reply_text")
+        ) and (not any(data.get(name) for name in acts)):
             raise forms.ValidationError(_("A rule must reply, change a label or hand over."))
+        if data.get("trigger") in TIMED_TRIGGERS and not data.get("wait_minutes"):
+            self.add_error("wait_minutes", _("Say how many minutes of silence the rule waits."))
+        if data.get("notify") == NotifyWhom.MEMBERS and not data.get("notify_users"):
+            self.add_error("notify_users", _("Choose who is notified."))
         return data
 
 

@@ -29,7 +29,7 @@ from automation.models import (
     rules_changed,
     rules_version_key,
 )
-from automation.services import followups
+from automation.services import actions, followups, notices
 from conversations.models import Conversation, ConversationLabel, Direction, Message, MessageKind
 from conversations.phone_parsing import has_phone
 from conversations.services.labels import conversation_label_add, conversation_label_remove
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 GREETINGS = frozenset({Trigger.NEW_CUSTOMER, Trigger.RETURNING_CUSTOMER})
 MESSAGE_TRIGGERS = (Trigger.MESSAGE, Trigger.NEW_CUSTOMER, Trigger.RETURNING_CUSTOMER,
                     Trigger.COMMENT)  # fmt: skip
-ADDRESS = "anh/chị"  # the form of address when the customer's is not known
+ADDRESS = actions.ADDRESS  # the form of address when the customer's is not known
 
 
 def spec_of(rule: Rule) -> engine.RuleSpec:
@@ -52,6 +52,7 @@ def spec_of(rule: Rule) -> engine.RuleSpec:
         excludes=engine.excludes_folded(rule.keywords),
         needs_phone=rule.needs_phone, needs_label_id=rule.needs_label_id, hours=rule.hours,
         customer=rule.customer, replies=bool(rule.reply_text.strip()), payload=rule,
+        wait_minutes=rule.wait_minutes,
     )  # fmt: skip
 
 
@@ -73,8 +74,9 @@ def active_specs(
         version = cache.get(key) or ""
     hit = _compiled.get(workspace_id)
     if hit is None or hit[0] != version or not version:
-        rules = Rule.objects.filter(workspace_id=workspace_id, enabled=True)
-        hit = (version, [spec_of(rule) for rule in rules.select_related("start_sequence")])
+        rules = (Rule.objects.filter(workspace_id=workspace_id, enabled=True)
+                 .select_related("start_sequence", "assign_to").prefetch_related("notify_users"))  # fmt: skip
+        hit = (version, [spec_of(rule) for rule in rules])
         _compiled[workspace_id] = hit
     return [spec for spec in hit[1] if spec.trigger in triggers]
 
@@ -221,7 +223,47 @@ def _act(decision: engine.Decision, *, facts: engine.Facts, conversation: Conver
             _log(rule, action="start_sequence",
                  result=RunResult.DONE if started else RunResult.REFUSED,
                  reason="" if started else "already_running", **common)  # fmt: skip
+        _more_actions(rule, inside_hours=facts.inside_hours, **common)
     return outcome
+
+
+def _record(rule: Rule, done: actions.Done | None, **common) -> RuleRun | None:
+    if done is None:
+        return None
+    return _log(rule, action=done.action, result=done.result, reason=done.reason,
+                detail=done.detail, sent=done.sent, **common)  # fmt: skip
+
+
+def _more_actions(rule: Rule, *, conversation, message, trigger, now, inside_hours) -> None:
+    """Comment moderation, private reply, a named agent, the outcome, notices: each logged."""
+    common = dict(conversation=conversation, message=message, trigger=trigger, now=now)
+    if rule.hide_comment:
+        _record(rule, actions.comment_hide(conversation=conversation, message=message, now=now),
+                **common)  # fmt: skip
+    if rule.private_reply_text.strip():
+        _record(rule, actions.comment_private_reply(
+            rule=rule, conversation=conversation, message=message, inside_hours=inside_hours,
+            now=now), **common)  # fmt: skip
+    if rule.assign_to_id:
+        _record(rule, actions.give_to_agent(rule=rule, conversation=conversation, now=now),
+                **common)  # fmt: skip
+    if rule.set_outcome:
+        _record(rule, actions.outcome_set(rule=rule, conversation=conversation), **common)
+    if rule.notify:
+        _notify(rule, **common)
+
+
+def _notify(rule: Rule, *, conversation, message, trigger, now) -> None:
+    common = dict(conversation=conversation, message=message, trigger=trigger, now=now)
+    user_ids = notices.notice_recipients(rule=rule, conversation=conversation)
+    text = engine.render(rule.notify_text or rule.name, name=conversation.customer.name,
+                         address=ADDRESS, page=conversation.channel_account.display_name)  # fmt: skip
+    if not user_ids:
+        _log(rule, action="notify", result=RunResult.REFUSED, reason="nobody_to_notify",
+             detail=text, **common)  # fmt: skip
+        return
+    run = _log(rule, action="notify", result=RunResult.DONE, detail=text, **common)
+    notices.notices_give(run=run, user_ids=user_ids, text=text, now=now)
 
 
 def message_rules_run(*, message: Message, specs, now: datetime.datetime | None = None,

@@ -69,7 +69,7 @@ def reply_queued(message: Message, *, tagged: bool, retry: bool = False) -> None
 def comment_action_queued(comment: Message, *, action: str, actor, at) -> None:
     publish(de.CommentActionQueued(
         workspace_id=comment.workspace_id, message_id=comment.pk,
-        conversation_id=comment.conversation_id, action=action, actor_id=actor.pk, queued_at=at,
+        conversation_id=comment.conversation_id, action=action, actor_id=actor.pk if actor is not None else None, queued_at=at,
     ))  # fmt: skip
 
 
