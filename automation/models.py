@@ -265,15 +265,16 @@ class FollowUp(models.Model):
 
 class TimerStatus(models.TextChoices):
     ACTIVE = "active", _("Waiting")
-    FIRED = "fired", _("Fired")
-    CANCELLED = "cancelled", _("Cancelled")
+    FIRED = "fired", _("Fired")  # until the silence is broken
+    CANCELLED = "cancelled", _("Broken")  # the silence was broken: may be armed again
 
 
 class RuleTimer(models.Model):
     """A timed rule's deadline on one conversation ("the customer silent for X hours", "no
-    agent reply for X minutes"): armed by the event that starts the silence, cancelled by
-    the one that breaks it, swept by beat when due. Fires at most once per silence: the
-    partial unique constraint keeps one waiting timer per rule and conversation."""
+    agent reply for X minutes"); one row per rule and conversation, reused cycle after
+    cycle. Armed (`active`, `due_at`) by the event that starts the silence, swept by beat
+    when due (`fired`), set back to `cancelled` by the event that breaks the silence. Arming
+    only moves a `cancelled` row, so a rule fires at most once per silence."""
 
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
     rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="+")
@@ -284,20 +285,18 @@ class RuleTimer(models.Model):
     due_at = models.DateTimeField(null=True)
     status = models.CharField(max_length=10, choices=TimerStatus.choices,
                               default=TimerStatus.ACTIVE)  # fmt: skip
-    reason = models.CharField(max_length=40, blank=True)  # why it was cancelled
+    reason = models.CharField(max_length=40, blank=True)  # what broke the silence last
     ended_at = models.DateTimeField(null=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["due_at"], name="ruletimer_due",
                          condition=models.Q(status="active")),
-            models.Index(fields=["conversation", "trigger"], name="ruletimer_active",
-                         condition=models.Q(status="active")),
+            models.Index(fields=["conversation", "trigger"], name="ruletimer_live",
+                         condition=~models.Q(status="cancelled")),
         ]  # fmt: skip
         constraints = [
-            models.UniqueConstraint(fields=["rule", "conversation"],
-                                    condition=models.Q(status="active"),
-                                    name="ruletimer_one_active"),
+            models.UniqueConstraint(fields=["rule", "conversation"], name="ruletimer_one"),
         ]  # fmt: skip
 
     def __str__(self):

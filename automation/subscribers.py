@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from automation.models import Trigger
-from automation.services import followups, rules
+from automation.models import TIMED_TRIGGERS, Trigger
+from automation.services import followups, rules, timers
 from automation.services.inbound import messages_process
 from conversations import domain_events as de
 from conversations.models import MessageKind
@@ -47,17 +47,31 @@ def on_label_added(event: de.LabelAdded) -> None:
 def on_closed(event: de.ConversationClosed) -> None:
     followups.followups_cancel(conversation_ids=[event.conversation_id], reason="closed",
                                now=event.closed_at)  # fmt: skip
+    timers.timers_break(conversation_ids=[event.conversation_id], triggers=TIMED_TRIGGERS,
+                        reason="closed", now=event.closed_at)  # fmt: skip
     if settings.AUTOMATION_RUN != "off":
         rules.conversation_rules_run(trigger=Trigger.CLOSED, workspace_id=event.workspace_id,
                                      conversation_id=event.conversation_id, now=event.closed_at)  # fmt: skip
 
 
 def on_message_queued(event: de.MessageQueued) -> None:
-    """An agent replied: the conversation's follow-ups stop."""
-    if event.author_id is None or event.automated:
+    """We wrote: the customer's silence starts (timed rules). An agent replied: the
+    conversation's follow-ups stop and so does the wait for an agent."""
+    if event.retry:
+        return  # a failed reply sent again is not a new message
+    if event.author_id is not None and not event.automated:
+        followups.followups_cancel(conversation_ids=[event.conversation_id],
+                                   reason="agent_replied", now=event.queued_at)  # fmt: skip
+        timers.timers_break(conversation_ids=[event.conversation_id], reason="agent_replied",
+                            triggers=(Trigger.NO_AGENT_REPLY,), now=event.queued_at)  # fmt: skip
+    if settings.AUTOMATION_RUN == "off":
         return
-    followups.followups_cancel(conversation_ids=[event.conversation_id], reason="agent_replied",
-                               now=event.queued_at)  # fmt: skip
+    specs = rules.active_specs(workspace_id=event.workspace_id,
+                               triggers=(Trigger.CUSTOMER_SILENT,))  # fmt: skip
+    if specs:
+        timers.timers_arm(workspace_id=event.workspace_id, trigger=Trigger.CUSTOMER_SILENT,
+                          specs=specs, silences=[timers.Silence(
+                              event.conversation_id, event.channel_account_id, event.queued_at)])  # fmt: skip
 
 
 def register() -> None:

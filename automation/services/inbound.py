@@ -14,8 +14,8 @@ from django.utils import timezone
 from accounts.business_hours import is_open
 from accounts.models import Workspace
 from automation import models
-from automation.models import rules_version_key
-from automation.services import capture, followups, rules
+from automation.models import Trigger, rules_version_key
+from automation.services import capture, followups, rules, timers
 from conversations.models import Conversation, Direction, Message
 from conversations.phone_parsing import phones_in
 
@@ -67,13 +67,19 @@ def messages_process(*, message_ids: Iterable[int]) -> None:
     if not messages:
         return
     workspace_id = messages[0].workspace_id
-    # One cache round trip: the rules' version and whether follow-ups were ever started.
+    # One cache round trip: the rules' version and whether follow-ups and timed rules were
+    # ever started in the workspace.
     rules_key, followups_key = rules_version_key(workspace_id), models.followups_key(workspace_id)
-    flags = cache.get_many([rules_key, followups_key])
+    timers_key = models.timers_key(workspace_id)
+    flags = cache.get_many([rules_key, followups_key, timers_key])
+    conversation_ids = {m.conversation_id for m in messages}
     if followups_key in flags:
         # The customer wrote: their follow-ups stop (before a rule may start one again).
-        followups.followups_cancel(conversation_ids={m.conversation_id for m in messages},
-                                   reason="customer_wrote", now=messages[-1].sent_at)  # fmt: skip
+        followups.followups_cancel(conversation_ids=conversation_ids, reason="customer_wrote",
+                                   now=messages[-1].sent_at)  # fmt: skip
+    if timers_key in flags:
+        timers.timers_break(conversation_ids=conversation_ids, reason="customer_wrote",
+                            triggers=(Trigger.CUSTOMER_SILENT,), now=messages[-1].sent_at)  # fmt: skip
     with_phone = [m for m in messages if any(ch.isdigit() for ch in m.text) and phones_in(m.text)]
     if with_phone:
         _with_customers(with_phone)
@@ -82,8 +88,21 @@ def messages_process(*, message_ids: Iterable[int]) -> None:
             capture.capture_message(message)
         except Exception:
             log.exception("phone capture failed on message %s", message.pk)
-    specs = rules.active_specs(workspace_id=workspace_id, triggers=rules.MESSAGE_TRIGGERS,
+    specs = rules.active_specs(workspace_id=workspace_id, triggers=rules.ALL_TRIGGERS,
                                version=flags.get(rules_key))  # fmt: skip
+    if not specs:
+        return
+    if any(s.trigger == Trigger.NO_AGENT_REPLY for s in specs):
+        # The first unanswered message starts the wait for an agent (an armed one keeps it).
+        first = {}
+        for message in messages:
+            first.setdefault(message.conversation_id, message)
+        timers.timers_arm(
+            workspace_id=workspace_id, trigger=Trigger.NO_AGENT_REPLY, specs=specs,
+            silences=[timers.Silence(m.conversation_id, m.channel_account_id, m.sent_at)
+                      for m in first.values()],
+        )  # fmt: skip
+    specs = [s for s in specs if s.trigger in rules.MESSAGE_TRIGGERS]
     if not specs:
         return
     now = timezone.now()

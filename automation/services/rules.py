@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 GREETINGS = frozenset({Trigger.NEW_CUSTOMER, Trigger.RETURNING_CUSTOMER})
 MESSAGE_TRIGGERS = (Trigger.MESSAGE, Trigger.NEW_CUSTOMER, Trigger.RETURNING_CUSTOMER,
                     Trigger.COMMENT)  # fmt: skip
+ALL_TRIGGERS = tuple(Trigger.values)
 ADDRESS = actions.ADDRESS  # the form of address when the customer's is not known
 
 
@@ -187,7 +188,7 @@ def reply_text(rule: Rule, conversation: Conversation) -> str:
                          page=conversation.channel_account.display_name)  # fmt: skip
 
 
-def _act(decision: engine.Decision, *, facts: engine.Facts, conversation: Conversation,
+def act(decision: engine.Decision, *, facts: engine.Facts, conversation: Conversation,
          message: Message | None, now: datetime.datetime) -> Outcome:  # fmt: skip
     """The answer (at most one reply) and every matching rule's other actions, each logged."""
     outcome = Outcome(decision=decision)
@@ -283,7 +284,11 @@ def message_rules_run(*, message: Message, specs, now: datetime.datetime | None 
     conversation = conversation_of(message)
     if conversation.customer.is_blocked:
         return Outcome(decision=engine.Decision(answer=None, others=(), losers=()))
-    return _act(decision, facts=facts, conversation=conversation, message=message, now=now)
+    return act(decision, facts=facts, conversation=conversation, message=message, now=now)
+
+
+def inside_hours_of(conversation: Conversation, now: datetime.datetime) -> bool:
+    return is_open(now, conversation.workspace.business_hours)
 
 
 def conversation_rules_run(*, trigger: str, conversation_id: int, workspace_id: int,
@@ -305,9 +310,8 @@ def conversation_rules_run(*, trigger: str, conversation_id: int, workspace_id: 
         labels = frozenset(ConversationLabel.objects.filter(conversation_id=conversation.pk)
                            .values_list("label_id", flat=True))  # fmt: skip
     facts = engine.Facts(trigger=trigger, channel_account_id=conversation.channel_account_id,
-                         label_ids=labels,
-                         inside_hours=is_open(now, conversation.workspace.business_hours))  # fmt: skip
-    return _act(engine.decide(specs, facts), facts=facts, conversation=conversation,
+                         label_ids=labels, inside_hours=inside_hours_of(conversation, now))  # fmt: skip
+    return act(engine.decide(specs, facts), facts=facts, conversation=conversation,
                 message=None, now=now)  # fmt: skip
 
 
