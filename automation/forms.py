@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from automation.models import TIMED_TRIGGERS, NotifyWhom, Rule, Sequence
+from automation.models import TIMED_TRIGGERS, CommentGuard, NotifyWhom, Rule, Sequence
 from conversations.channels import channel_accounts_of
 from conversations.models import Label, Outcome
 
@@ -90,3 +90,30 @@ class TryForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
     returning = forms.BooleanField(label=_("returning customer"), required=False)
     page = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class PostIdsField(KeywordsField):
+    """Post ids, one a line or separated by commas."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+
+class CommentGuardForm(forms.ModelForm):
+    exempt_posts = PostIdsField(label=_("posts never hidden"), required=False,
+                                help_text=_("Post ids, one a line."))  # fmt: skip
+    forced_posts = PostIdsField(label=_("posts always hidden"), required=False,
+                                help_text=_("Hidden even when the switch is off."))  # fmt: skip
+
+    class Meta:
+        model = CommentGuard
+        fields = ["hide_phones", "exempt_posts", "forced_posts", "unhide_after_hours"]
+
+    def clean(self):
+        data = super().clean()
+        both = set(data.get("exempt_posts") or ()) & set(data.get("forced_posts") or ())
+        if both:
+            raise forms.ValidationError(
+                _("A post cannot be both exempt and forced: %(posts)s")
+                % {"posts": ", ".join(sorted(both))}
+            )
+        return data

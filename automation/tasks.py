@@ -3,6 +3,7 @@
 
 from celery import shared_task
 
+from automation.services.comment_guard import comment_unhides_due_sweep
 from automation.services.followups import followups_due_sweep
 from automation.services.inbound import messages_process
 from automation.services.timers import timers_due_sweep
@@ -23,3 +24,9 @@ def followups_due_sweep_task(limit: int = 200) -> int:
 def timers_due_sweep_task(limit: int = 200) -> int:
     """Beat, queue `timers`: the timed rules whose silence is due."""
     return timers_due_sweep(limit=limit)
+
+
+@shared_task(ignore_result=True)
+def comment_unhides_due_sweep_task(limit: int = 200) -> int:
+    """Beat, queue `timers`: comments hidden for a phone number whose hours are over."""
+    return comment_unhides_due_sweep(limit=limit)

@@ -11,4 +11,5 @@ workspace_urlpatterns = [
     path("automation/try/", views.rule_try, name="automation_try"),
     path("automation/auto-labels/", views.auto_labels, name="automation_auto_labels"),
     path("automation/log/", views.run_log, name="automation_log"),
+    path("automation/comments/", views.comment_guards, name="automation_comment_guards"),
 ]

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_workspace, require_admin
-from automation.forms import RuleForm, TryForm
-from automation.models import Rule, RuleRun
+from automation.forms import CommentGuardForm, RuleForm, TryForm
+from automation.models import CommentGuard, Rule, RuleRun
 from automation.services import admin
 from automation.services.auto_labels import auto_labels_install
 from automation.services.rules import rules_try
@@ -28,7 +28,7 @@ def rule_edit(request, pk=None):
     rule = get_for_workspace(Rule, workspace=workspace, pk=pk) if pk else Rule(workspace=workspace)
     form = RuleForm(request.POST or None, instance=rule, workspace=workspace)
     if request.method == "POST" and form.is_valid():
-        admin.rule_save(workspace=workspace, rule=form.save(commit=False))
+        admin.rule_save(workspace=workspace, rule=form.save(commit=False), save_m2m=form.save_m2m)
         messages.success(request, _("Rule saved."))
         return redirect("automation_rules", ws=workspace.slug)
     try_form = TryForm(initial={"page": rule.channel_account_id})
@@ -83,3 +83,26 @@ def run_log(request):
         runs = runs.filter(conversation_id=int(conversation_id))
     runs = runs.select_related("conversation__customer").order_by("-created_at", "-id")[:LOG_PAGE]
     return render(request, "automation/log.html", {"runs": runs})
+
+
+@require_admin
+def comment_guards(request):
+    """Per page: hide comments that show a phone number (exempt / forced posts, shown again
+    after X hours). One form per page; a POST saves the page it names."""
+    workspace = request.workspace
+    pages = list(channel_accounts_of(workspace_id=workspace.pk).filter(kind="facebook")
+                 .order_by("display_name", "pk"))  # fmt: skip
+    guards = {g.channel_account_id: g for g in CommentGuard.objects.filter(workspace=workspace)}
+    posted = request.POST.get("page", "") if request.method == "POST" else ""
+    forms_ = []
+    for page in pages:
+        guard = guards.get(page.pk) or CommentGuard(channel_account=page, workspace=workspace)
+        bound = posted == str(page.pk)
+        form = CommentGuardForm(request.POST if bound else None, instance=guard,
+                                prefix=f"p{page.pk}")  # fmt: skip
+        if bound and form.is_valid():
+            form.save()
+            messages.success(request, _("Saved for %(page)s.") % {"page": page.display_name})
+            return redirect("automation_comment_guards", ws=workspace.slug)
+        forms_.append((page, form))
+    return render(request, "automation/comment_guards.html", {"pages": forms_})

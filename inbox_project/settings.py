@@ -200,6 +200,12 @@ CELERY_BEAT_SCHEDULE["automation-timers-due"] = {
     "schedule": AUTOMATION_TIMER_SWEEP_SECONDS,
     "options": {"expires": AUTOMATION_TIMER_SWEEP_SECONDS},
 }
+# Comments hidden for a phone number are shown again at a deadline on their row.
+CELERY_BEAT_SCHEDULE["automation-comment-unhides-due"] = {
+    "task": "automation.tasks.comment_unhides_due_sweep_task",
+    "schedule": 300.0,
+    "options": {"expires": 300.0},
+}
 
 # --- routing sweeps -------------------------------------------------------------------------
 # Anti-steal deadlines live on the rows and are swept here; never a long countdown/ETA.

@@ -6,12 +6,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from automation.models import Rule
+from automation.models import Rule, rules_changed
 from inbox_project.errors import ApplicationError
 
 
-def rule_save(*, workspace, rule: Rule, now=None) -> Rule:
-    """Save the edited `rule` (a new one goes to the end of the list)."""
+def rule_save(*, workspace, rule: Rule, now=None, save_m2m=None) -> Rule:
+    """Save the edited `rule` (a new one goes to the end of the list); `save_m2m`: the
+    form's, for the members it notifies."""
     if rule.workspace_id != workspace.pk:
         raise ApplicationError("The rule is not the workspace's.", code="not_found")
     now = now or timezone.now()
@@ -22,6 +23,9 @@ def rule_save(*, workspace, rule: Rule, now=None) -> Rule:
             rule.created_at = now
         rule.updated_at = now
         rule.save()
+        if save_m2m is not None:
+            save_m2m()
+    rules_changed(workspace.pk)  # compiled again with its members to notify
     return rule
 
 

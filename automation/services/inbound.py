@@ -15,8 +15,8 @@ from accounts.business_hours import is_open
 from accounts.models import Workspace
 from automation import models
 from automation.models import Trigger, rules_version_key
-from automation.services import capture, followups, rules, timers
-from conversations.models import Conversation, Direction, Message
+from automation.services import capture, comment_guard, followups, rules, timers
+from conversations.models import Conversation, Direction, Message, MessageKind
 from conversations.phone_parsing import phones_in
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,11 @@ def messages_process(*, message_ids: Iterable[int]) -> None:
             capture.capture_message(message)
         except Exception:
             log.exception("phone capture failed on message %s", message.pk)
+        if message.kind == MessageKind.COMMENT:
+            try:
+                comment_guard.phone_comment_guard(comment=message)
+            except Exception:
+                log.exception("hiding the phone comment %s failed", message.pk)
     specs = rules.active_specs(workspace_id=workspace_id, triggers=rules.ALL_TRIGGERS,
                                version=flags.get(rules_key))  # fmt: skip
     if not specs:
