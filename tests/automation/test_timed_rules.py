@@ -159,7 +159,9 @@ def test_the_deadline_survives_a_beat_and_process_restart(page_a, waiting_rule, 
     gone (a restart), a sweep long after the deadline acts once, and nothing was ever
     queued with a countdown."""
     first = receive(page_a, "shop ơi", psid="w6", events=capture_events)
-    assert all(e.countdown is None for e in capture_events.enqueued)
+    assert all(
+        e.countdown is None for e in capture_events.enqueued if not e.task.startswith("reports.")
+    )  # reports debounces its own task
     rules_service._compiled.clear()
     cache.delete_many([timers_key(first.workspace_id)])
     late = first.sent_at + 6 * 60 * M
