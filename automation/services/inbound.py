@@ -80,7 +80,11 @@ def messages_process(*, message_ids: Iterable[int]) -> None:
     if timers_key in flags:
         timers.timers_break(conversation_ids=conversation_ids, reason="customer_wrote",
                             triggers=(Trigger.CUSTOMER_SILENT,), now=messages[-1].sent_at)  # fmt: skip
-    with_phone = [m for m in messages if any(ch.isdigit() for ch in m.text) and phones_in(m.text)]
+    for message in messages:  # parsed once: capture, the guard and the rules read it
+        message.phones_found = (
+            phones_in(message.text) if any(map(str.isdigit, message.text)) else []
+        )
+    with_phone = [m for m in messages if m.phones_found]
     if with_phone:
         _with_customers(with_phone)
     for message in with_phone:
@@ -93,26 +97,28 @@ def messages_process(*, message_ids: Iterable[int]) -> None:
                 comment_guard.phone_comment_guard(comment=message)
             except Exception:
                 log.exception("hiding the phone comment %s failed", message.pk)
-    specs = rules.active_specs(workspace_id=workspace_id, triggers=rules.ALL_TRIGGERS,
-                               version=flags.get(rules_key))  # fmt: skip
-    if not specs:
-        return
-    if any(s.trigger == Trigger.NO_AGENT_REPLY for s in specs):
+    version = flags.get(rules_key)
+    timed = rules.active_specs(workspace_id=workspace_id, triggers=(Trigger.NO_AGENT_REPLY,),
+                               version=version)  # fmt: skip
+    if timed:
         # The first unanswered message starts the wait for an agent (an armed one keeps it).
         first = {}
         for message in messages:
             first.setdefault(message.conversation_id, message)
         timers.timers_arm(
-            workspace_id=workspace_id, trigger=Trigger.NO_AGENT_REPLY, specs=specs,
+            workspace_id=workspace_id, trigger=Trigger.NO_AGENT_REPLY, specs=timed,
             silences=[timers.Silence(m.conversation_id, m.channel_account_id, m.sent_at)
                       for m in first.values()],
         )  # fmt: skip
-    specs = [s for s in specs if s.trigger in rules.MESSAGE_TRIGGERS]
+    specs = rules.active_specs(workspace_id=workspace_id, triggers=rules.MESSAGE_TRIGGERS,
+                               version=version)  # fmt: skip
     if not specs:
         return
     now = timezone.now()
-    hours = Workspace.objects.only(*BUSINESS_HOURS_FIELDS).get(pk=workspace_id).business_hours
-    inside = is_open(now, hours)
+    inside = None  # read only when a rule's condition needs it, or when one acts
+    if specs.reads_hours:
+        hours = Workspace.objects.only(*BUSINESS_HOURS_FIELDS).get(pk=workspace_id).business_hours
+        inside = is_open(now, hours)
     for message in messages:
         try:
             rules.message_rules_run(message=message, specs=specs, now=now, inside_hours=inside)

@@ -10,6 +10,7 @@ writes one `RuleRun` per action or refusal.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 from dataclasses import dataclass
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 GREETINGS = frozenset({Trigger.NEW_CUSTOMER, Trigger.RETURNING_CUSTOMER})
 MESSAGE_TRIGGERS = (Trigger.MESSAGE, Trigger.NEW_CUSTOMER, Trigger.RETURNING_CUSTOMER,
                     Trigger.COMMENT)  # fmt: skip
-ALL_TRIGGERS = tuple(Trigger.values)
 ADDRESS = actions.ADDRESS  # the form of address when the customer's is not known
 
 
@@ -57,16 +57,15 @@ def spec_of(rule: Rule) -> engine.RuleSpec:
     )  # fmt: skip
 
 
-# workspace id -> (rules version, compiled specs of its enabled rules), per process.
-_compiled: dict[int, tuple[str, list[engine.RuleSpec]]] = {}
+# workspace id -> (rules version, compiled specs of its enabled rules, their indexes by the
+# triggers asked for), per process.
+_compiled: dict[int, tuple[str, list[engine.RuleSpec], dict]] = {}
 
 
-def active_specs(
-    *, workspace_id: int, triggers, version: str | None = None
-) -> list[engine.RuleSpec]:
+def active_specs(*, workspace_id: int, triggers, version: str | None = None) -> engine.RuleIndex:
     """The workspace's enabled rules for `triggers`, compiled once per version of its rules
     (one cache read a call, none when the caller read `version`; the rows are read again
-    only after a rule changed)."""
+    only after a rule changed) into an `engine.RuleIndex`."""
     key = rules_version_key(workspace_id)
     if version is None:
         version = cache.get(key)
@@ -77,9 +76,13 @@ def active_specs(
     if hit is None or hit[0] != version or not version:
         rules = (Rule.objects.filter(workspace_id=workspace_id, enabled=True)
                  .select_related("start_sequence", "assign_to").prefetch_related("notify_users"))  # fmt: skip
-        hit = (version, [spec_of(rule) for rule in rules])
+        hit = (version, [spec_of(rule) for rule in rules], {})
         _compiled[workspace_id] = hit
-    return [spec for spec in hit[1] if spec.trigger in triggers]
+    wanted = tuple(triggers)
+    index = hit[2].get(wanted)
+    if index is None:
+        index = hit[2][wanted] = engine.RuleIndex(s for s in hit[1] if s.trigger in wanted)
+    return index
 
 
 @dataclass
@@ -111,11 +114,13 @@ def conversation_of(message: Message) -> Conversation:
 
 def facts_for(*, message: Message, specs, inside_hours: bool) -> engine.Facts:
     """The value object the engine reads; each lookup only when some rule needs it (the
-    conversation row only for the customer's history and labels)."""
+    conversation row only for the customer's history and labels, the phone parse only for
+    a phone condition)."""
+    if not isinstance(specs, engine.RuleIndex):
+        specs = engine.RuleIndex(specs)
     trigger = Trigger.COMMENT if message.kind == MessageKind.COMMENT else Trigger.MESSAGE
     triggers = {trigger}
-    wanted = {s.trigger for s in specs}
-    needs_history = bool(wanted & GREETINGS) or any(s.customer != "any" for s in specs)
+    needs_history = bool(specs.triggers & GREETINGS) or specs.reads_customer
     returning = False
     if needs_history:
         conversation = conversation_of(message)
@@ -123,7 +128,7 @@ def facts_for(*, message: Message, specs, inside_hours: bool) -> engine.Facts:
             workspace_id=conversation.workspace_id, customer_id=conversation.customer_id,
             pk__lt=conversation.pk,
         ).exists()  # fmt: skip
-        if trigger == Trigger.MESSAGE and wanted & GREETINGS:
+        if trigger == Trigger.MESSAGE and specs.triggers & GREETINGS:
             first = not Message.objects.filter(
                 conversation_id=conversation.pk, direction=Direction.IN, kind=MessageKind.INBOX,
                 pk__lt=message.pk,
@@ -131,14 +136,17 @@ def facts_for(*, message: Message, specs, inside_hours: bool) -> engine.Facts:
             if first:
                 triggers.add(Trigger.RETURNING_CUSTOMER if returning else Trigger.NEW_CUSTOMER)
     labels: frozenset[int] = frozenset()
-    if any(s.needs_label_id for s in specs):
+    if specs.reads_labels:
         labels = frozenset(ConversationLabel.objects.filter(conversation_id=message.conversation_id)
                            .values_list("label_id", flat=True))  # fmt: skip
+    phone = False
+    if specs.reads_phone:
+        found = getattr(message, "phones_found", None)
+        phone = bool(found) if found is not None else has_phone(message.text)
     return engine.Facts(
         trigger=trigger, triggers=frozenset(triggers),
         channel_account_id=message.channel_account_id, text=engine.fold(message.text),
-        has_phone=has_phone(message.text), label_ids=labels, inside_hours=inside_hours,
-        returning=returning,
+        has_phone=phone, label_ids=labels, inside_hours=inside_hours, returning=returning,
     )  # fmt: skip
 
 
@@ -275,15 +283,20 @@ def message_rules_run(*, message: Message, specs, now: datetime.datetime | None 
     now = now or timezone.now()
     if message.is_automated:
         return Outcome(decision=engine.Decision(answer=None, others=(), losers=()))
-    if inside_hours is None:
-        inside_hours = is_open(now, conversation_of(message).workspace.business_hours)
-    facts = facts_for(message=message, specs=specs, inside_hours=inside_hours)
+    if not isinstance(specs, engine.RuleIndex):
+        specs = engine.RuleIndex(specs)
+    known_hours = inside_hours is not None
+    if not known_hours and specs.reads_hours:
+        inside_hours, known_hours = inside_hours_of(conversation_of(message), now), True
+    facts = facts_for(message=message, specs=specs, inside_hours=bool(inside_hours))
     decision = engine.decide(specs, facts)
     if decision.answer is None and not decision.others:
         return Outcome(decision=decision)  # the common case: no row read, nothing written
     conversation = conversation_of(message)
     if conversation.customer.is_blocked:
         return Outcome(decision=engine.Decision(answer=None, others=(), losers=()))
+    if not known_hours:  # no rule's condition read them: the agent guard does
+        facts = dataclasses.replace(facts, inside_hours=inside_hours_of(conversation, now))
     return act(decision, facts=facts, conversation=conversation, message=message, now=now)
 
 
