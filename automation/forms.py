@@ -2,7 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from automation.models import TIMED_TRIGGERS, CommentGuard, NotifyWhom, Rule, Sequence
+from automation.models import (
+    TIMED_TRIGGERS,
+    CommentGuard,
+    NotifyWhom,
+    Rule,
+    Sequence,
+    SequenceStep,
+)
 from conversations.channels import channel_accounts_of
 from conversations.models import Label, Outcome
 
@@ -117,3 +124,37 @@ class CommentGuardForm(forms.ModelForm):
                 % {"posts": ", ".join(sorted(both))}
             )
         return data
+
+
+class SequenceForm(forms.ModelForm):
+    class Meta:
+        model = Sequence
+        fields = ["name"]
+
+
+class StepForm(forms.ModelForm):
+    class Meta:
+        model = SequenceStep
+        fields = ["after_hours", "needs_label", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["after_hours"].min_value = 1
+        self.fields["after_hours"].widget.attrs["min"] = 1
+        self.fields["needs_label"].queryset = Label.objects.filter(
+            workspace=workspace, deleted_at__isnull=True
+        ).order_by("name")
+        self.fields["needs_label"].empty_label = "—"
+
+    def clean_after_hours(self):
+        hours = self.cleaned_data["after_hours"]
+        if hours is not None and hours < 1:
+            raise forms.ValidationError(_("At least one hour."))
+        return hours
+
+
+StepFormSet = forms.inlineformset_factory(
+    Sequence, SequenceStep, form=StepForm, extra=2, can_delete=True,
+    fields=["after_hours", "needs_label", "text"],
+)  # fmt: skip

@@ -50,3 +50,25 @@ def rule_move(*, rule: Rule, up: bool) -> None:
             if row.position != position:
                 row.position = position
                 row.save(update_fields=["position"])
+
+
+def sequence_save(*, workspace, sequence, steps) -> None:
+    """Save the edited sequence and its steps (`steps`: the bound, valid step formset); the
+    steps keep the order they were written in (`position`)."""
+    if sequence.workspace_id != workspace.pk:
+        raise ApplicationError("The sequence is not the workspace's.", code="not_found")
+    with transaction.atomic():
+        sequence.save()
+        position = 0
+        for form in steps.forms:  # in the order written; ticked ones deleted, blank ones skipped
+            step = form.instance
+            if form.cleaned_data.get("DELETE"):
+                if step.pk:
+                    step.delete()
+                continue
+            if not step.pk and not form.has_changed():
+                continue
+            step = form.save(commit=False)
+            step.sequence, step.position = sequence, position
+            step.save()
+            position += 1

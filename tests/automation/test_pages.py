@@ -88,3 +88,34 @@ def test_auto_label_rules_are_installed_once_and_label_messages(client_for, adam
     assert Rule.objects.filter(workspace=workspace_a).count() == len(LABEL_SETS)
     assert set(Label.objects.filter(workspace=workspace_a).values_list("name", flat=True)) == {
         name for name, _w in LABEL_SETS.values()}  # fmt: skip
+
+
+def test_an_automated_message_links_to_its_log_entry(client_for, adam, bob, page_a,
+                                                     capture_events):  # fmt: skip
+    from tests.automation.test_rules import ALWAYS, receive
+
+    for field, value in ALWAYS.items():
+        setattr(page_a.workspace, field, value)
+    page_a.workspace.save()
+    Rule.objects.create(workspace=page_a.workspace, name="Phí ship", keywords=["ship"],
+                        reply_text="Ship 30k ạ")  # fmt: skip
+    Rule.objects.create(workspace=page_a.workspace, name="Khác", keywords=["giá"],
+                        reply_text="Giá 199k")  # fmt: skip
+    first = receive(page_a, "ship bao nhiêu", psid="lnk", events=capture_events)
+    [sent] = Message.objects.filter(conversation_id=first.conversation_id, is_automated=True)
+    thread = (
+        client_for(adam)
+        .get(reverse("conversation", kwargs={"ws": "shop-a", "pk": first.conversation_id}))
+        .content.decode()
+    )
+    link = f"{url('automation_log')}?m={sent.pk}"
+    assert link in thread and 'data-testid="automated-log-link"' in thread
+    assert "Tự động" in thread or "Automation" in thread  # marked in the reader's language
+    agent_view = (
+        client_for(bob)
+        .get(reverse("conversation", kwargs={"ws": "shop-a", "pk": first.conversation_id}))
+        .content.decode()
+    )
+    assert link not in agent_view  # the log is for admins: no link an agent would be refused
+    log = client_for(adam).get(link).content.decode()
+    assert log.count('data-testid="run-row"') == 1 and "Phí ship" in log
