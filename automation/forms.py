@@ -84,7 +84,11 @@ class RuleForm(forms.ModelForm):
         if not any(
             (data.get(name) or "").strip() for name in ("reply_text", "private_reply_text")
         ) and (not any(data.get(name) for name in acts)):
-            raise forms.ValidationError(_("A rule must reply, change a label or hand over."))
+            raise forms.ValidationError(
+                _(
+                    "A rule must do something: reply, label, hand over, hide, notify or set the outcome."
+                )
+            )
         if data.get("trigger") in TIMED_TRIGGERS and not data.get("wait_minutes"):
             self.add_error("wait_minutes", _("Say how many minutes of silence the rule waits."))
         if data.get("notify") == NotifyWhom.MEMBERS and not data.get("notify_users"):

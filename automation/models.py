@@ -265,7 +265,7 @@ class FollowUp(models.Model):
 
 class TimerStatus(models.TextChoices):
     ACTIVE = "active", _("Waiting")
-    FIRED = "fired", _("Fired")  # until the silence is broken
+    FIRED = "fired", _("Fired already")  # until the silence is broken
     CANCELLED = "cancelled", _("Broken")  # the silence was broken: may be armed again
 
 
