@@ -12,25 +12,28 @@ from django.conf import settings
 
 from automation.models import TIMED_TRIGGERS, Trigger
 from automation.services import followups, rules, timers
-from automation.services.inbound import messages_process
+from automation.services.inbound import messages_of_event, messages_process
 from conversations import domain_events as de
 from conversations.models import MessageKind
 from inbox_project.domain_events import AFTER_COMMIT, subscribe
 from inbox_project.on_commit import enqueue_on_commit
 
 
-def _run(message_ids: list[int]) -> None:
+def _run(message_ids: list[int], *, received=None, workspace_id: int | None = None) -> None:
     if not message_ids or settings.AUTOMATION_RUN == "off":
         return
     if settings.AUTOMATION_RUN == "queue":
         enqueue_on_commit("automation.tasks.messages_process_task", message_ids)
+    elif received is not None:  # the event carries what automation reads: no row read again
+        messages_process(messages=messages_of_event(workspace_id=workspace_id, received=received))
     else:
         messages_process(message_ids=message_ids)
 
 
 def on_messages_received(event: de.MessagesReceived) -> None:
     """Customers' inbox messages (comments come through `on_comment_received`)."""
-    _run([m.message_id for m in event.messages if m.kind != MessageKind.COMMENT])
+    inbox = [m for m in event.messages if m.kind != MessageKind.COMMENT]
+    _run([m.message_id for m in inbox], received=inbox, workspace_id=event.workspace_id)
 
 
 def on_comment_received(event: de.CommentReceived) -> None:

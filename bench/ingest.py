@@ -718,6 +718,9 @@ def main() -> int:
             # The same run measures the rate without automation too, in the order off, on,
             # on, off (a drift of the machine's load, or a first round that finds the database
             # still busy with the ack phases' rows, weighs on both alike).
+            # The first drain after the ack phases was 2-3x dearer in every mode (the database
+            # settling after thousands of inserts): one round is run first and not counted.
+            report["processing_settling_round"] = processing("off", "settle")[0]
             rounds = [processing(mode, f"{mode}{i}")[0] for i, mode in
                       enumerate(("off", args.automation, args.automation, "off"))]  # fmt: skip
             off = [r for r in rounds if r["automation"] == "off"]

@@ -32,6 +32,7 @@ class ReceivedMessage:
     customer_id: int
     kind: str  # MessageKind: "inbox" or "comment"
     received_at: datetime.datetime
+    text: str = ""  # as stored: a reader after the commit need not load the row again
 
 
 @dataclass(frozen=True)

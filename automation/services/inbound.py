@@ -59,11 +59,29 @@ def _with_customers(messages: list[Message]) -> None:
         message.conversation = found[message.conversation_id]
 
 
-def messages_process(*, message_ids: Iterable[int]) -> None:
-    ids = list(message_ids)
-    if not ids:
-        return
-    messages = _messages(ids)
+def messages_of_event(*, workspace_id: int, received) -> list[Message]:
+    """The customers' messages as `MessagesReceived` carries them (the rows are not read
+    again: what the rules and the capture need is in the event)."""
+    messages = []
+    for item in sorted(received, key=lambda r: r.message_id):
+        message = Message(
+            id=item.message_id, workspace_id=workspace_id, text=item.text,
+            conversation_id=item.conversation_id, channel_account_id=item.channel_account_id,
+            kind=item.kind, sent_at=item.received_at, direction=Direction.IN, is_automated=False,
+        )  # fmt: skip
+        message._state.adding, message._state.db = False, "default"
+        messages.append(message)
+    return messages
+
+
+def messages_process(*, message_ids: Iterable[int] = (), messages: list[Message] | None = None,
+                     ) -> None:  # fmt: skip
+    """`message_ids` (read here) or the `messages` themselves (`messages_of_event`)."""
+    if messages is None:
+        ids = list(message_ids)
+        if not ids:
+            return
+        messages = _messages(ids)
     if not messages:
         return
     workspace_id = messages[0].workspace_id

@@ -27,6 +27,7 @@ def messages_received(messages: Sequence[Message], conversations: Sequence[Conve
             customer_id=by_id[m.conversation_id].customer_id,
             kind=m.kind,
             received_at=m.sent_at,
+            text=m.text,
         )  # fmt: skip
         for m in messages
     )

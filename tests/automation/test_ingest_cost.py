@@ -83,3 +83,19 @@ def test_two_hundred_rules_cost_little_per_message(page_a, rules_200):
     per_message_ms = (time.perf_counter() - start) * 1000 / (25 * len(messages))
     print(f"rules per message: {per_message_ms:.4f} ms")
     assert per_message_ms < 0.2, per_message_ms
+
+
+def test_after_the_commit_the_event_spares_even_that_query(page_a, rules_200, capture_events,
+                                                           django_assert_max_num_queries):  # fmt: skip
+    """In the process that recorded them (`AUTOMATION_RUN=commit`), `MessagesReceived`
+    carries the texts: a batch without phones costs automation no query."""
+    from automation.services.inbound import messages_of_event
+    from conversations import domain_events as de
+
+    messages_process(message_ids=record(page_a, TEXTS, "w"))
+    record(page_a, [TEXTS[i % 4] for i in range(10)], "e")
+    received = [m for e in capture_events.domain_events(de.MessagesReceived) for m in e.messages]
+    received = [m for m in received if m.text in TEXTS][-10:]
+    assert len(received) == 10 and all(m.text for m in received)
+    with django_assert_max_num_queries(0):
+        messages_process(messages=messages_of_event(workspace_id=rules_200.pk, received=received))
