@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from django.conf import settings
@@ -153,10 +154,51 @@ def followups_key(workspace_id: int) -> str:
     return f"automation:followups:{workspace_id}"
 
 
+def timers_key(workspace_id: int) -> str:
+    """Set once the workspace has had a timed rule's deadline: until then a message costs no
+    cancelling UPDATE."""
+    return f"automation:timers:{workspace_id}"
+
+
 def rules_changed(workspace_id: int) -> None:
-    """A new version of the workspace's rules: every process compiles them again on its next
-    message (automation/services/rules.py `active_specs`)."""
+    """A new version of the workspace's rules: this process compiles them again on its next
+    message, every other one within `FLAGS_MEMO_SECONDS` (automation/services/rules.py
+    `active_specs`)."""
     cache.set(rules_version_key(workspace_id), uuid.uuid4().hex, None)
+    flags_forget(workspace_id)
+
+
+# The ingest path reads the workspace's automation flags (rules version, follow-ups and
+# timers ever started) for every drained batch; one Redis round trip each cost more CPU
+# than the rules themselves (the cache client is built per call), so a process keeps what
+# it read for a quarter of a second. What a stale read can cost: a rule saved elsewhere
+# applies that much later, and a cancelling UPDATE is skipped, which the sweeps catch
+# (they check the facts again before acting).
+FLAGS_MEMO_SECONDS = 0.25
+_flags_memo: dict[int, tuple[float, dict]] = {}
+
+
+def workspace_flags(workspace_id: int) -> dict:
+    """{"rules": the rules' version or None, "followups": bool, "timers": bool}."""
+    now = time.monotonic()
+    hit = _flags_memo.get(workspace_id)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    keys = (rules_version_key(workspace_id), followups_key(workspace_id), timers_key(workspace_id))
+    found = cache.get_many(keys)
+    flags = {"rules": found.get(keys[0]), "followups": keys[1] in found, "timers": keys[2] in found}
+    _flags_memo[workspace_id] = (now + FLAGS_MEMO_SECONDS, flags)
+    return flags
+
+
+def flags_forget(workspace_id: int) -> None:
+    _flags_memo.pop(workspace_id, None)
+
+
+def flag_set(key: str, workspace_id: int) -> None:
+    """Set a follow-ups / timers flag (never unset) and drop this process's memo of them."""
+    cache.set(key, 1, None)
+    flags_forget(workspace_id)
 
 
 class RunResult(models.TextChoices):
@@ -301,12 +343,6 @@ class RuleTimer(models.Model):
 
     def __str__(self):
         return f"{self.rule_id}@{self.conversation_id}"
-
-
-def timers_key(workspace_id: int) -> str:
-    """Set once the workspace has had a timed rule's deadline: until then a message costs no
-    cancelling UPDATE."""
-    return f"automation:timers:{workspace_id}"
 
 
 class Notice(models.Model):

@@ -23,12 +23,11 @@ import logging
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from automation import engine
-from automation.models import RuleTimer, TimerStatus, Trigger, timers_key
+from automation.models import RuleTimer, TimerStatus, Trigger, flag_set, timers_key
 from automation.services import rules
 from conversations.models import ConversationLabel, ConversationStatus, Direction, Message
 
@@ -73,7 +72,7 @@ def timers_arm(*, workspace_id: int, trigger: str, specs, silences: Iterable[Sil
                 ats.append(silence.at)
     if not rules_:
         return 0
-    cache.set(timers_key(workspace_id), 1, None)
+    flag_set(timers_key(workspace_id), workspace_id)
     with connection.cursor() as cursor:
         cursor.execute(_ARM_SQL, [workspace_id, trigger, rules_, convs, minutes, ats])
         return cursor.rowcount

@@ -8,7 +8,16 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from automation.models import Notice, NotifyWhom, Rule, RuleRun, RuleTimer, Trigger, timers_key
+from automation.models import (
+    Notice,
+    NotifyWhom,
+    Rule,
+    RuleRun,
+    RuleTimer,
+    Trigger,
+    flags_forget,
+    timers_key,
+)
 from automation.services import rules as rules_service
 from automation.services.timers import timers_due_sweep
 from conversations.models import Conversation, Message
@@ -164,6 +173,7 @@ def test_the_deadline_survives_a_beat_and_process_restart(page_a, waiting_rule, 
     )  # reports debounces its own task
     rules_service._compiled.clear()
     cache.delete_many([timers_key(first.workspace_id)])
+    flags_forget(first.workspace_id)
     late = first.sent_at + 6 * 60 * M
     assert timers_due_sweep(now=late) == 1
     assert timers_due_sweep(now=late) == 0
