@@ -11,4 +11,8 @@ workspace_urlpatterns = [
     path("automation/try/", views.rule_try, name="automation_try"),
     path("automation/auto-labels/", views.auto_labels, name="automation_auto_labels"),
     path("automation/log/", views.run_log, name="automation_log"),
+    path("automation/sequences/", views.sequence_list, name="automation_sequences"),
+    path("automation/sequences/new/", views.sequence_edit, name="automation_sequence_new"),
+    path("automation/sequences/<int:pk>/", views.sequence_edit, name="automation_sequence"),
+    path("automation/comments/", views.comment_guards, name="automation_comment_guards"),
 ]

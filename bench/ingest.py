@@ -516,6 +516,7 @@ class PushListener:
 
         self.group = workspace_group(workspace_id)
         self.times: dict[int, float] = {}
+        self.floor = 0  # pushes of messages up to this id (an earlier phase's, late) are ignored
         self.ready = threading.Event()
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_until_complete,
@@ -535,7 +536,7 @@ class PushListener:
             message = await self.layer.receive(self.channel)
             if message.get("type") == "listener.stop":
                 break
-            if message.get("event") == "message.created":
+            if message.get("event") == "message.created" and message["message_id"] > self.floor:
                 self.times.setdefault(message["message_id"], time.time())
         await self.layer.flush()
 
@@ -569,6 +570,10 @@ def main() -> int:
     parser.add_argument("--lag-rate", type=float, default=100.0)
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--rules", type=int, default=0, help="active automation rules")
+    parser.add_argument(
+        "--baseline", action="store_true",
+        help="also measure processing without automation in this run (off, on, on, off)",
+    )  # fmt: skip
     parser.add_argument(
         "--automation",
         choices=("off", "commit", "queue"),
@@ -687,32 +692,45 @@ def main() -> int:
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
         listener = PushListener(workspace.pk)
-        worker_name = f"bench-ingest-{os.getpid()}"
-        queues = "ingest,automation" if args.automation == "queue" else "ingest"
-        worker_cmd = [
-            sys.executable, "-m", "celery", "-A", "inbox_project", "worker", "-Q", queues,
-            "--concurrency", str(args.worker_concurrency), "--loglevel", "WARNING",
-            "--without-gossip", "--without-mingle", "--without-heartbeat", "-n",
-            f"{worker_name}@%h",
-        ]  # fmt: skip
-        worker = children.start(*worker_cmd, env={**env, "DB_CONN_MAX_AGE": "60"})
-        # A deployed worker is warm: let every pool process import, connect and render once.
-        warm = 50 * args.worker_concurrency
-        log(f"processing: warming the worker with {warm} events")
-        run(closed_loop_count(port, lambda: requests.build("webhook"), warm // 2, conns))
-        run(closed_loop_count(port, lambda: requests.build("shopee"), warm - warm // 2, conns))
-        if not listener.wait_for(warm, timeout=120):
-            raise RuntimeError("the worker did not process the warm-up events")
 
-        def processing(target: str) -> dict:
+        def start_worker(mode: str, tag: str):
+            name = f"bench-ingest-{os.getpid()}-{tag}"
+            queues = "ingest,automation" if mode == "queue" else "ingest"
+            cmd = [
+                sys.executable, "-m", "celery", "-A", "inbox_project", "worker", "-Q", queues,
+                "--concurrency", str(args.worker_concurrency), "--loglevel", "WARNING",
+                "--without-gossip", "--without-mingle", "--without-heartbeat", "-n",
+                f"{name}@%h",
+            ]  # fmt: skip
+            proc = children.start(*cmd, env={**env, "DB_CONN_MAX_AGE": "60",
+                                             "AUTOMATION_RUN": mode})  # fmt: skip
+            # A deployed worker is warm: let every pool process import, connect and render once.
+            warm = 50 * args.worker_concurrency
+            log(f"processing ({mode}): warming the worker with {warm} events")
+            listener.floor = (
+                Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            )
+            listener.times.clear()
+            run(closed_loop_count(port, lambda: requests.build("webhook"), warm, conns))
+            if not listener.wait_for(warm, timeout=120):
+                raise RuntimeError("the worker did not process the warm-up events")
+            return proc, name
+
+        def processing(mode: str, tag: str, *, keep: bool = False, target: str = "webhook"):
+            worker, worker_name = start_worker(mode, tag)
             # Store N events while the wake flags are held (the web queues no drain), then wake
             # every shard at once: the worker drains a backlog it did not see arrive. A running
             # drain clears its flag on every pass, so hold them only once the worker is idle.
             wait_until_idle(worker_name)
             for flag in flags:
                 ingest.wake_flags().set(flag, "bench", ex=600)
+            # Only this round's messages count: a loaded machine may still be delivering the
+            # pushes of the warm-up or of the previous round.
+            listener.floor = (
+                Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            )
             listener.times.clear()
-            log(f"processing ({target}): storing {args.events} events (drains held)")
+            log(f"processing ({mode}, {target}): storing {args.events} events (drains held)")
             run(closed_loop_count(port, lambda: requests.build(target), args.events, conns))
             before = Message.objects.count()
             cpu_before = cpu_seconds(worker.pid)
@@ -727,13 +745,15 @@ def main() -> int:
             pg_cpu = postgres.stop()
             times = sorted(listener.times.values())
             span = times[-1] - times[0] if len(times) > 1 else float("nan")
-            return {
+            result = {
+                "automation": mode,
                 "events": args.events,
                 "pushed": len(times),
                 "complete": complete,
                 "messages_recorded": Message.objects.count() - before,
                 "customers_with_a_phone": Customer.objects.exclude(phones=[]).count(),
                 "worker_concurrency": args.worker_concurrency,
+                "load_avg": os.getloadavg()[0],
                 "messages_per_s": round((len(times) - 1) / span, 1) if len(times) > 1 else 0,
                 # Worker CPU per message: what a message costs whatever else runs on the machine.
                 "worker_cpu_ms_per_message": round(worker_cpu * 1000 / max(1, len(times)), 2),
@@ -745,12 +765,40 @@ def main() -> int:
                     2000 / max(0.01, (worker_cpu + pg_cpu) * 1000 / max(1, len(times))), 1
                 ),
             }
+            log(f"  {result['messages_per_s']} messages/s, "
+                f"{result['worker_cpu_ms_per_message']} worker CPU ms/message")  # fmt: skip
+            if not keep:
+                children.stop(worker)
+            return result, worker
 
-        report["processing"] = processing("webhook")
-        log(f"  {report['processing']['messages_per_s']} messages/s")
-        report["processing_shopee"] = processing("shopee")
-        log(f"  shopee: {report['processing_shopee']['messages_per_s']} messages/s")
+        if args.baseline and args.automation != "off":
+            # The same run measures the rate without automation too, in the order off, on,
+            # on, off (a drift of the machine's load, or a first round that finds the database
+            # still busy with the ack phases' rows, weighs on both alike).
+            # The first drain after the ack phases was 2-3x dearer in every mode (the database
+            # settling after thousands of inserts): one round is run first and not counted.
+            report["processing_settling_round"] = processing("off", "settle")[0]
+            rounds = [processing(mode, f"{mode}{i}")[0] for i, mode in
+                      enumerate(("off", args.automation, args.automation, "off"))]  # fmt: skip
+            off = [r for r in rounds if r["automation"] == "off"]
+            on = [r for r in rounds if r["automation"] != "off"]
 
+            def ratio(key: str) -> float:
+                return round(sum(r[key] for r in on) / max(0.01, sum(r[key] for r in off)), 3)
+
+            report["processing_rounds"] = rounds
+            report["processing_vs_off"] = {
+                "messages_per_s_ratio": ratio("messages_per_s"),
+                "cpu_bound_ratio": ratio("cpu_bound_messages_per_s_on_2_cores"),
+                "worker_cpu_ms_added_per_message": round(
+                    (sum(r["worker_cpu_ms_per_message"] for r in on)
+                     - sum(r["worker_cpu_ms_per_message"] for r in off)) / len(on), 2),
+            }  # fmt: skip
+        # Shopee's pushes beside Facebook's, in the same run and mode.
+        report["processing_shopee"] = processing(args.automation, "shopee", target="shopee")[0]
+        report["processing"], worker = processing(args.automation, "main", keep=True)
+
+        listener.floor = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         log(f"lag: open loop at {args.lag_rate:g} messages/s with the worker running")
         requests.sent_at.clear()
         listener.times.clear()

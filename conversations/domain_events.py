@@ -32,6 +32,7 @@ class ReceivedMessage:
     customer_id: int
     kind: str  # MessageKind: "inbox" or "comment"
     received_at: datetime.datetime
+    text: str = ""  # as stored: a reader after the commit need not load the row again
 
 
 @dataclass(frozen=True)
@@ -92,13 +93,14 @@ class MessageQueued:
 
 @dataclass(frozen=True)
 class CommentActionQueued:
-    """An agent hid, unhid, liked or unliked a comment; the provider is told after commit."""
+    """An agent (or a rule: `actor_id` None) hid, unhid, liked or unliked a comment; the
+    provider is told after commit."""
 
     workspace_id: int
     message_id: int
     conversation_id: int
     action: str
-    actor_id: int
+    actor_id: int | None
     queued_at: datetime.datetime
 
 

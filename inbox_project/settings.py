@@ -193,6 +193,19 @@ CELERY_BEAT_SCHEDULE["automation-followups-due"] = {
     "schedule": AUTOMATION_FOLLOWUP_SWEEP_SECONDS,
     "options": {"expires": AUTOMATION_FOLLOWUP_SWEEP_SECONDS},  # a late sweep is replaced
 }
+# Timed rules (customer silent, no agent reply) are deadlines on their rows too.
+AUTOMATION_TIMER_SWEEP_SECONDS = 30.0
+CELERY_BEAT_SCHEDULE["automation-timers-due"] = {
+    "task": "automation.tasks.timers_due_sweep_task",
+    "schedule": AUTOMATION_TIMER_SWEEP_SECONDS,
+    "options": {"expires": AUTOMATION_TIMER_SWEEP_SECONDS},
+}
+# Comments hidden for a phone number are shown again at a deadline on their row.
+CELERY_BEAT_SCHEDULE["automation-comment-unhides-due"] = {
+    "task": "automation.tasks.comment_unhides_due_sweep_task",
+    "schedule": 300.0,
+    "options": {"expires": 300.0},
+}
 
 # --- routing sweeps -------------------------------------------------------------------------
 # Anti-steal deadlines live on the rows and are swept here; never a long countdown/ETA.

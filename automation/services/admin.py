@@ -6,12 +6,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from automation.models import Rule
+from automation.models import Rule, rules_changed
 from inbox_project.errors import ApplicationError
 
 
-def rule_save(*, workspace, rule: Rule, now=None) -> Rule:
-    """Save the edited `rule` (a new one goes to the end of the list)."""
+def rule_save(*, workspace, rule: Rule, now=None, save_m2m=None) -> Rule:
+    """Save the edited `rule` (a new one goes to the end of the list); `save_m2m`: the
+    form's, for the members it notifies."""
     if rule.workspace_id != workspace.pk:
         raise ApplicationError("The rule is not the workspace's.", code="not_found")
     now = now or timezone.now()
@@ -22,6 +23,9 @@ def rule_save(*, workspace, rule: Rule, now=None) -> Rule:
             rule.created_at = now
         rule.updated_at = now
         rule.save()
+        if save_m2m is not None:
+            save_m2m()
+    rules_changed(workspace.pk)  # compiled again with its members to notify
     return rule
 
 
@@ -46,3 +50,25 @@ def rule_move(*, rule: Rule, up: bool) -> None:
             if row.position != position:
                 row.position = position
                 row.save(update_fields=["position"])
+
+
+def sequence_save(*, workspace, sequence, steps) -> None:
+    """Save the edited sequence and its steps (`steps`: the bound, valid step formset); the
+    steps keep the order they were written in (`position`)."""
+    if sequence.workspace_id != workspace.pk:
+        raise ApplicationError("The sequence is not the workspace's.", code="not_found")
+    with transaction.atomic():
+        sequence.save()
+        position = 0
+        for form in steps.forms:  # in the order written; ticked ones deleted, blank ones skipped
+            step = form.instance
+            if form.cleaned_data.get("DELETE"):
+                if step.pk:
+                    step.delete()
+                continue
+            if not step.pk and not form.has_changed():
+                continue
+            step = form.save(commit=False)
+            step.sequence, step.position = sequence, position
+            step.save()
+            position += 1

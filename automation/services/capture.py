@@ -44,7 +44,8 @@ def capture_message(message: Message) -> int:
     """The numbers of one message (its conversation and customer loaded) new to its customer."""
     customer = message.conversation.customer
     added = 0
-    for found in phones_in(message.text):
+    found_before = getattr(message, "phones_found", None)  # parsed by the caller
+    for found in found_before if found_before is not None else phones_in(message.text):
         if found.e164 in customer.phones:
             continue
         added += customer_phone_add(customer=customer, phone=found.e164, message=message,

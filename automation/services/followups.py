@@ -16,11 +16,18 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from automation.models import FollowUp, FollowUpStatus, Rule, RuleRun, RunResult, followups_key
+from automation.models import (
+    FollowUp,
+    FollowUpStatus,
+    Rule,
+    RuleRun,
+    RunResult,
+    flag_set,
+    followups_key,
+)
 from conversations.models import ConversationLabel, ConversationStatus, Direction, Message
 from conversations.services.outbound import message_send
 from inbox_project.errors import ApplicationError
@@ -34,7 +41,7 @@ def followup_start(*, rule: Rule, conversation, now: datetime.datetime) -> Follo
     steps = list(rule.start_sequence.steps.all())
     if not steps:
         return None
-    cache.set(followups_key(conversation.workspace_id), 1, None)
+    flag_set(followups_key(conversation.workspace_id), conversation.workspace_id)
     try:
         with transaction.atomic():
             return FollowUp.objects.create(

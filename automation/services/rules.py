@@ -10,6 +10,7 @@ writes one `RuleRun` per action or refusal.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from automation.models import (
     rules_changed,
     rules_version_key,
 )
-from automation.services import followups
+from automation.services import actions, followups, notices
 from conversations.models import Conversation, ConversationLabel, Direction, Message, MessageKind
 from conversations.phone_parsing import has_phone
 from conversations.services.labels import conversation_label_add, conversation_label_remove
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 GREETINGS = frozenset({Trigger.NEW_CUSTOMER, Trigger.RETURNING_CUSTOMER})
 MESSAGE_TRIGGERS = (Trigger.MESSAGE, Trigger.NEW_CUSTOMER, Trigger.RETURNING_CUSTOMER,
                     Trigger.COMMENT)  # fmt: skip
-ADDRESS = "anh/chị"  # the form of address when the customer's is not known
+ADDRESS = actions.ADDRESS  # the form of address when the customer's is not known
 
 
 def spec_of(rule: Rule) -> engine.RuleSpec:
@@ -52,19 +53,19 @@ def spec_of(rule: Rule) -> engine.RuleSpec:
         excludes=engine.excludes_folded(rule.keywords),
         needs_phone=rule.needs_phone, needs_label_id=rule.needs_label_id, hours=rule.hours,
         customer=rule.customer, replies=bool(rule.reply_text.strip()), payload=rule,
+        wait_minutes=rule.wait_minutes,
     )  # fmt: skip
 
 
-# workspace id -> (rules version, compiled specs of its enabled rules), per process.
-_compiled: dict[int, tuple[str, list[engine.RuleSpec]]] = {}
+# workspace id -> (rules version, compiled specs of its enabled rules, their indexes by the
+# triggers asked for), per process.
+_compiled: dict[int, tuple[str, list[engine.RuleSpec], dict]] = {}
 
 
-def active_specs(
-    *, workspace_id: int, triggers, version: str | None = None
-) -> list[engine.RuleSpec]:
+def active_specs(*, workspace_id: int, triggers, version: str | None = None) -> engine.RuleIndex:
     """The workspace's enabled rules for `triggers`, compiled once per version of its rules
     (one cache read a call, none when the caller read `version`; the rows are read again
-    only after a rule changed)."""
+    only after a rule changed) into an `engine.RuleIndex`."""
     key = rules_version_key(workspace_id)
     if version is None:
         version = cache.get(key)
@@ -73,10 +74,15 @@ def active_specs(
         version = cache.get(key) or ""
     hit = _compiled.get(workspace_id)
     if hit is None or hit[0] != version or not version:
-        rules = Rule.objects.filter(workspace_id=workspace_id, enabled=True)
-        hit = (version, [spec_of(rule) for rule in rules.select_related("start_sequence")])
+        rules = (Rule.objects.filter(workspace_id=workspace_id, enabled=True)
+                 .select_related("start_sequence", "assign_to").prefetch_related("notify_users"))  # fmt: skip
+        hit = (version, [spec_of(rule) for rule in rules], {})
         _compiled[workspace_id] = hit
-    return [spec for spec in hit[1] if spec.trigger in triggers]
+    wanted = tuple(triggers)
+    index = hit[2].get(wanted)
+    if index is None:
+        index = hit[2][wanted] = engine.RuleIndex(s for s in hit[1] if s.trigger in wanted)
+    return index
 
 
 @dataclass
@@ -108,11 +114,13 @@ def conversation_of(message: Message) -> Conversation:
 
 def facts_for(*, message: Message, specs, inside_hours: bool) -> engine.Facts:
     """The value object the engine reads; each lookup only when some rule needs it (the
-    conversation row only for the customer's history and labels)."""
+    conversation row only for the customer's history and labels, the phone parse only for
+    a phone condition)."""
+    if not isinstance(specs, engine.RuleIndex):
+        specs = engine.RuleIndex(specs)
     trigger = Trigger.COMMENT if message.kind == MessageKind.COMMENT else Trigger.MESSAGE
     triggers = {trigger}
-    wanted = {s.trigger for s in specs}
-    needs_history = bool(wanted & GREETINGS) or any(s.customer != "any" for s in specs)
+    needs_history = bool(specs.triggers & GREETINGS) or specs.reads_customer
     returning = False
     if needs_history:
         conversation = conversation_of(message)
@@ -120,7 +128,7 @@ def facts_for(*, message: Message, specs, inside_hours: bool) -> engine.Facts:
             workspace_id=conversation.workspace_id, customer_id=conversation.customer_id,
             pk__lt=conversation.pk,
         ).exists()  # fmt: skip
-        if trigger == Trigger.MESSAGE and wanted & GREETINGS:
+        if trigger == Trigger.MESSAGE and specs.triggers & GREETINGS:
             first = not Message.objects.filter(
                 conversation_id=conversation.pk, direction=Direction.IN, kind=MessageKind.INBOX,
                 pk__lt=message.pk,
@@ -128,14 +136,17 @@ def facts_for(*, message: Message, specs, inside_hours: bool) -> engine.Facts:
             if first:
                 triggers.add(Trigger.RETURNING_CUSTOMER if returning else Trigger.NEW_CUSTOMER)
     labels: frozenset[int] = frozenset()
-    if any(s.needs_label_id for s in specs):
+    if specs.reads_labels:
         labels = frozenset(ConversationLabel.objects.filter(conversation_id=message.conversation_id)
                            .values_list("label_id", flat=True))  # fmt: skip
+    phone = False
+    if specs.reads_phone:
+        found = getattr(message, "phones_found", None)
+        phone = bool(found) if found is not None else has_phone(message.text)
     return engine.Facts(
         trigger=trigger, triggers=frozenset(triggers),
         channel_account_id=message.channel_account_id, text=engine.fold(message.text),
-        has_phone=has_phone(message.text), label_ids=labels, inside_hours=inside_hours,
-        returning=returning,
+        has_phone=phone, label_ids=labels, inside_hours=inside_hours, returning=returning,
     )  # fmt: skip
 
 
@@ -185,7 +196,7 @@ def reply_text(rule: Rule, conversation: Conversation) -> str:
                          page=conversation.channel_account.display_name)  # fmt: skip
 
 
-def _act(decision: engine.Decision, *, facts: engine.Facts, conversation: Conversation,
+def act(decision: engine.Decision, *, facts: engine.Facts, conversation: Conversation,
          message: Message | None, now: datetime.datetime) -> Outcome:  # fmt: skip
     """The answer (at most one reply) and every matching rule's other actions, each logged."""
     outcome = Outcome(decision=decision)
@@ -221,7 +232,47 @@ def _act(decision: engine.Decision, *, facts: engine.Facts, conversation: Conver
             _log(rule, action="start_sequence",
                  result=RunResult.DONE if started else RunResult.REFUSED,
                  reason="" if started else "already_running", **common)  # fmt: skip
+        _more_actions(rule, inside_hours=facts.inside_hours, **common)
     return outcome
+
+
+def _record(rule: Rule, done: actions.Done | None, **common) -> RuleRun | None:
+    if done is None:
+        return None
+    return _log(rule, action=done.action, result=done.result, reason=done.reason,
+                detail=done.detail, sent=done.sent, **common)  # fmt: skip
+
+
+def _more_actions(rule: Rule, *, conversation, message, trigger, now, inside_hours) -> None:
+    """Comment moderation, private reply, a named agent, the outcome, notices: each logged."""
+    common = dict(conversation=conversation, message=message, trigger=trigger, now=now)
+    if rule.hide_comment:
+        _record(rule, actions.comment_hide(conversation=conversation, message=message, now=now),
+                **common)  # fmt: skip
+    if rule.private_reply_text.strip():
+        _record(rule, actions.comment_private_reply(
+            rule=rule, conversation=conversation, message=message, inside_hours=inside_hours,
+            now=now), **common)  # fmt: skip
+    if rule.assign_to_id:
+        _record(rule, actions.give_to_agent(rule=rule, conversation=conversation, now=now),
+                **common)  # fmt: skip
+    if rule.set_outcome:
+        _record(rule, actions.outcome_set(rule=rule, conversation=conversation), **common)
+    if rule.notify:
+        _notify(rule, **common)
+
+
+def _notify(rule: Rule, *, conversation, message, trigger, now) -> None:
+    common = dict(conversation=conversation, message=message, trigger=trigger, now=now)
+    user_ids = notices.notice_recipients(rule=rule, conversation=conversation)
+    text = engine.render(rule.notify_text or rule.name, name=conversation.customer.name,
+                         address=ADDRESS, page=conversation.channel_account.display_name)  # fmt: skip
+    if not user_ids:
+        _log(rule, action="notify", result=RunResult.REFUSED, reason="nobody_to_notify",
+             detail=text, **common)  # fmt: skip
+        return
+    run = _log(rule, action="notify", result=RunResult.DONE, detail=text, **common)
+    notices.notices_give(run=run, user_ids=user_ids, text=text, now=now)
 
 
 def message_rules_run(*, message: Message, specs, now: datetime.datetime | None = None,
@@ -232,16 +283,25 @@ def message_rules_run(*, message: Message, specs, now: datetime.datetime | None 
     now = now or timezone.now()
     if message.is_automated:
         return Outcome(decision=engine.Decision(answer=None, others=(), losers=()))
-    if inside_hours is None:
-        inside_hours = is_open(now, conversation_of(message).workspace.business_hours)
-    facts = facts_for(message=message, specs=specs, inside_hours=inside_hours)
+    if not isinstance(specs, engine.RuleIndex):
+        specs = engine.RuleIndex(specs)
+    known_hours = inside_hours is not None
+    if not known_hours and specs.reads_hours:
+        inside_hours, known_hours = inside_hours_of(conversation_of(message), now), True
+    facts = facts_for(message=message, specs=specs, inside_hours=bool(inside_hours))
     decision = engine.decide(specs, facts)
     if decision.answer is None and not decision.others:
         return Outcome(decision=decision)  # the common case: no row read, nothing written
     conversation = conversation_of(message)
     if conversation.customer.is_blocked:
         return Outcome(decision=engine.Decision(answer=None, others=(), losers=()))
-    return _act(decision, facts=facts, conversation=conversation, message=message, now=now)
+    if not known_hours:  # no rule's condition read them: the agent guard does
+        facts = dataclasses.replace(facts, inside_hours=inside_hours_of(conversation, now))
+    return act(decision, facts=facts, conversation=conversation, message=message, now=now)
+
+
+def inside_hours_of(conversation: Conversation, now: datetime.datetime) -> bool:
+    return is_open(now, conversation.workspace.business_hours)
 
 
 def conversation_rules_run(*, trigger: str, conversation_id: int, workspace_id: int,
@@ -263,9 +323,8 @@ def conversation_rules_run(*, trigger: str, conversation_id: int, workspace_id: 
         labels = frozenset(ConversationLabel.objects.filter(conversation_id=conversation.pk)
                            .values_list("label_id", flat=True))  # fmt: skip
     facts = engine.Facts(trigger=trigger, channel_account_id=conversation.channel_account_id,
-                         label_ids=labels,
-                         inside_hours=is_open(now, conversation.workspace.business_hours))  # fmt: skip
-    return _act(engine.decide(specs, facts), facts=facts, conversation=conversation,
+                         label_ids=labels, inside_hours=inside_hours_of(conversation, now))  # fmt: skip
+    return act(engine.decide(specs, facts), facts=facts, conversation=conversation,
                 message=None, now=now)  # fmt: skip
 
 

@@ -27,6 +27,7 @@ def messages_received(messages: Sequence[Message], conversations: Sequence[Conve
             customer_id=by_id[m.conversation_id].customer_id,
             kind=m.kind,
             received_at=m.sent_at,
+            text=m.text,
         )  # fmt: skip
         for m in messages
     )
@@ -69,7 +70,7 @@ def reply_queued(message: Message, *, tagged: bool, retry: bool = False) -> None
 def comment_action_queued(comment: Message, *, action: str, actor, at) -> None:
     publish(de.CommentActionQueued(
         workspace_id=comment.workspace_id, message_id=comment.pk,
-        conversation_id=comment.conversation_id, action=action, actor_id=actor.pk, queued_at=at,
+        conversation_id=comment.conversation_id, action=action, actor_id=actor.pk if actor is not None else None, queued_at=at,
     ))  # fmt: skip
 
 

@@ -107,9 +107,10 @@ def comment_reply_public(
 
 
 def comment_reply_private(
-    *, comment: Message, author, text: str, now: datetime | None = None
+    *, comment: Message, author, text: str, now: datetime | None = None, automated: bool = False
 ) -> Message:
-    """Private reply in Messenger to a comment: once per comment, within 7 days (B5)."""
+    """Private reply in Messenger to a comment: once per comment, within 7 days (B5).
+    `automated`: sent by a rule (no author, marked as automation)."""
     now = now or timezone.now()
     with transaction.atomic():
         comment = _locked_comment(comment)
@@ -121,9 +122,9 @@ def comment_reply_private(
             raise ApplicationError(str(refusal), code="policy.private_reply")
         conversation = conversation_lock(comment.conversation)
         text = text_check(kind="facebook", text=text, attachments=())
-        sender_assert_can_act(conversation=conversation, author=author, automated=False)
+        sender_assert_can_act(conversation=conversation, author=author, automated=automated)
         message = outbound_create(
-            conversation=conversation, author=author, automated=False, text=text, attachments=(),
+            conversation=conversation, author=author, automated=automated, text=text, attachments=(),
             now=now, meta={"private_reply_to": comment.external_id},
         )  # fmt: skip
         comment.meta = {**comment.meta, "private_reply_message_id": message.pk}
@@ -136,16 +137,18 @@ COMMENT_ACTIONS = {"hide", "unhide", "like", "unlike"}
 
 
 def comment_moderate(
-    *, comment: Message, author, action: str, now: datetime | None = None
+    *, comment: Message, author, action: str, now: datetime | None = None, automated: bool = False
 ) -> Message:
     """Hide / unhide / like / unlike a comment as the page; the provider call is queued and
-    the comment's meta changes once the provider confirms (comment_action_applied)."""
+    the comment's meta changes once the provider confirms (comment_action_applied).
+    `automated`: a rule does it (`author` None)."""
     now = now or timezone.now()
     if action not in COMMENT_ACTIONS:
         raise ApplicationError(_("Unknown comment action."), code="action")
     with transaction.atomic():
         comment = _locked_comment(comment)
-        sender_assert_can_act(conversation=comment.conversation, author=author, automated=False)
+        sender_assert_can_act(conversation=comment.conversation, author=author,
+                              automated=automated)  # fmt: skip
         comment.meta = {**comment.meta, "pending_action": action, "action_error": ""}
         comment.save(update_fields=["meta"])
         events.message_updated(comment)

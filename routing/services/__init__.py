@@ -45,7 +45,10 @@ from routing.services.presence import (
     presence_socket_disconnected,
     presence_touch,
 )
-from routing.services.round_robin import conversation_hand_to_round_robin
+from routing.services.round_robin import (
+    conversation_give_automatically,
+    conversation_hand_to_round_robin,
+)
 from routing.services.sweeps import (
     assign_waiting,
     assign_waiting_sweep,
@@ -62,6 +65,7 @@ __all__ = [
     "conversation_assign",
     "conversation_claim",
     "conversation_closed_record",
+    "conversation_give_automatically",
     "conversation_hand_to_round_robin",
     "conversation_note_agent_reply",
     "conversation_release",

@@ -10,11 +10,18 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Count
 
-from accounts.models import User
+from accounts.models import Membership, User
 from conversations.models import Conversation
 from routing import policies
 from routing.models import AgentPresence, AssignmentReason, ChannelAgent, RoutingSettings
-from routing.services._common import OPEN, anti_steal_deadline, lock, now_or, settings_of
+from routing.services._common import (
+    OPEN,
+    anti_steal_deadline,
+    deadline_if_waiting,
+    lock,
+    now_or,
+    settings_of,
+)
 from routing.services.records import owner_change
 
 
@@ -144,3 +151,35 @@ def conversation_hand_to_round_robin(
         if locked is None or locked.status != OPEN or locked.assignee_id is not None:
             return None
         return auto_assign(conversation=locked, settings=settings_of(locked), now=now)
+
+
+def conversation_give_automatically(
+    *, conversation: Conversation, to_user_id: int, now: datetime.datetime | None = None
+) -> str:
+    """Automation gives the open, unassigned conversation to a named member. Returns "" when
+    done (or when that member already holds it), else why not: "not_member" (no longer an
+    active member of the workspace), "held" (someone else holds it), "not_open"."""
+    now = now_or(now)
+    with transaction.atomic():
+        locked = lock(workspace_id=conversation.workspace_id, pk=conversation.pk)
+        if locked is None or locked.status != OPEN:
+            return "not_open"
+        if locked.assignee_id == to_user_id:
+            return ""
+        if locked.assignee_id is not None:
+            return "held"
+        member = (
+            Membership.objects.filter(workspace_id=conversation.workspace_id, user_id=to_user_id,
+                                      is_active=True, user__is_active=True)
+            .select_related("user").first()
+        )  # fmt: skip
+        if member is None:
+            return "not_member"
+        settings = settings_of(locked)
+        owner_change(
+            conversation=locked, to_user=member.user, reason=AssignmentReason.AUTO_ASSIGNED,
+            actor=None, now=now,
+            deadline=deadline_if_waiting(conversation=locked, settings=settings, now=now),
+        )  # fmt: skip
+        conversation.assignee_id = member.user_id
+    return ""

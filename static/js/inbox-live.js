@@ -301,6 +301,8 @@
       // My presence changed (this socket made me reachable, or another tab switched me):
       // redraw the top-bar switch.
       if (event.reason === "presence" && window.InboxPresence) window.InboxPresence.redraw();
+      // A rule's notice for me (textContent: the rule's text is never read as HTML).
+      if (event.reason === "automation_notice") Inbox.toast(event.text, "info");
       refreshCountsSoon();
       if (event.conversation_id && Inbox.isOpen(event.conversation_id)) refreshHeader();
       if (event.reason !== "marks") refreshListSoon();

@@ -73,7 +73,9 @@ def test_nothing_is_lost_across_a_beat_restart(page_a, sequence, capture_events)
     assert followups_due_sweep(now=late) == 1
     assert followups_due_sweep(now=late) == 0
     assert automated(message.conversation_id) == ["Anh/chị còn quan tâm mẫu này không ạ?"]
-    assert all(e.countdown is None for e in capture_events.enqueued)
+    assert all(
+        e.countdown is None for e in capture_events.enqueued if not e.task.startswith("reports.")
+    )  # reports debounces its own task
 
 
 def test_the_customer_writing_cancels(page_a, sequence, capture_events):

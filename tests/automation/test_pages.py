@@ -88,3 +88,61 @@ def test_auto_label_rules_are_installed_once_and_label_messages(client_for, adam
     assert Rule.objects.filter(workspace=workspace_a).count() == len(LABEL_SETS)
     assert set(Label.objects.filter(workspace=workspace_a).values_list("name", flat=True)) == {
         name for name, _w in LABEL_SETS.values()}  # fmt: skip
+
+
+def test_an_automated_message_links_to_its_log_entry(client_for, adam, bob, page_a,
+                                                     capture_events):  # fmt: skip
+    from tests.automation.test_rules import ALWAYS, receive
+
+    for field, value in ALWAYS.items():
+        setattr(page_a.workspace, field, value)
+    page_a.workspace.save()
+    Rule.objects.create(workspace=page_a.workspace, name="Phí ship", keywords=["ship"],
+                        reply_text="Ship 30k ạ")  # fmt: skip
+    Rule.objects.create(workspace=page_a.workspace, name="Khác", keywords=["giá"],
+                        reply_text="Giá 199k")  # fmt: skip
+    first = receive(page_a, "ship bao nhiêu", psid="lnk", events=capture_events)
+    [sent] = Message.objects.filter(conversation_id=first.conversation_id, is_automated=True)
+    thread = (
+        client_for(adam)
+        .get(reverse("conversation", kwargs={"ws": "shop-a", "pk": first.conversation_id}))
+        .content.decode()
+    )
+    link = f"{url('automation_log')}?m={sent.pk}"
+    assert link in thread and 'data-testid="automated-log-link"' in thread
+    assert "Tự động" in thread or "Automation" in thread  # marked in the reader's language
+    agent_view = (
+        client_for(bob)
+        .get(reverse("conversation", kwargs={"ws": "shop-a", "pk": first.conversation_id}))
+        .content.decode()
+    )
+    assert link not in agent_view  # the log is for admins: no link an agent would be refused
+    log = client_for(adam).get(link).content.decode()
+    assert log.count('data-testid="run-row"') == 1 and "Phí ship" in log
+
+
+def test_the_editor_saves_a_timed_rule_with_its_members_to_notify(client_for, adam, bob,
+                                                                  workspace_a):  # fmt: skip
+    base = {"name": "Chờ lâu", "enabled": "on", "trigger": "no_agent_reply",
+            "needs_phone": "unknown", "hours": "any", "customer": "any", "priority": 0,
+            "agent_guard": "before_claim", "cooldown_minutes": 10, "hourly_cap": 60,
+            "notify": "members", "notify_text": "{name} chờ lâu"}  # fmt: skip
+    client = client_for(adam)
+    refused = client.post(url("automation_rule_new"), base)
+    assert refused.status_code == 200 and not Rule.objects.exists()  # no wait, nobody chosen
+    page = refused.content.decode()
+    assert 'name="wait_minutes"' in page and 'name="notify_users"' in page
+    response = client.post(url("automation_rule_new"),
+                           {**base, "wait_minutes": 15, "notify_users": [bob.pk]})  # fmt: skip
+    assert response.status_code == 302
+    rule = Rule.objects.get()
+    assert (rule.trigger, rule.wait_minutes) == ("no_agent_reply", 15)
+    assert list(rule.notify_users.values_list("pk", flat=True)) == [bob.pk]
+
+
+def test_the_editor_offers_only_active_members(client_for, adam, bob, workspace_a):
+    from accounts.models import Membership
+
+    Membership.objects.filter(user=bob, workspace=workspace_a).update(is_active=False)
+    page = client_for(adam).get(url("automation_rule_new")).content.decode()
+    assert "Bob" not in page and "Adam" in page
