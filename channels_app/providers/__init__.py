@@ -14,6 +14,7 @@ from channels_app.providers.base import ProviderAdapter
 ADAPTERS = {
     "facebook": "channels_app.providers.facebook.adapter",
     "instagram": "channels_app.providers.instagram.adapter",
+    "zalo": "channels_app.providers.zalo.adapter",
 }
 
 
@@ -49,7 +50,7 @@ def declare_to_conversations() -> None:
 
 def can_send(kind: str) -> bool:
     """Whether replies on this kind can go out: its adapter is registered and implements
-    `send`. A kind without one (Zalo, Shopee, e-mail today) only receives."""
+    `send`. A kind without one (Shopee, e-mail today) only receives."""
     try:
         return get_adapter(kind).supports_sending
     except UnknownProvider:
