@@ -77,7 +77,9 @@ def test_a_reply_on_a_channel_that_cannot_send_is_refused_and_nothing_is_stored(
     before = Conversation.objects.values().get(pk=receive_only_conversation.pk)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(ApplicationError) as refused:
-            outbound.message_send(conversation=receive_only_conversation, author=alice, text="Dạ có ạ")
+            outbound.message_send(
+                conversation=receive_only_conversation, author=alice, text="Dạ có ạ"
+            )
     assert refused.value.code == "policy.no_sending"
     assert refused.value.message == NO_SENDING_VI
     assert not Message.objects.filter(direction="out").exists()

@@ -108,7 +108,9 @@ def test_the_composer_shows_the_free_replies_left(client, conversation, alice):
     html = client.get(
         reverse("conversation_composer", kwargs={"ws": "shop-a", "pk": conversation.pk})
     ).content.decode()
-    assert 'data-testid="free-left"' in html and "6" in html.split('data-testid="free-left"')[1][:80]
+    assert (
+        'data-testid="free-left"' in html and "6" in html.split('data-testid="free-left"')[1][:80]
+    )
 
 
 def test_a_reply_of_more_messages_than_are_left_is_refused(conversation, alice, settings):

@@ -52,7 +52,7 @@ def test_a_bad_or_missing_signature_is_refused_and_nothing_stored(client, oa_a, 
 
 def test_a_tampered_body_or_another_secret_is_refused(client, oa_a):
     body = raw_fixture("user_send_text")
-    tampered = body.replace("size M".encode(), "size L".encode())
+    tampered = body.replace(b"size M", b"size L")
     assert post(client, tampered, signature=signature_for(body)).status_code == 403
     assert post(client, body, secret="someone-else").status_code == 403
     # the timestamp is covered too: a replay with a new time needs a new signature

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from channels_app.providers.zalo.signature import HEADER, sign
+from channels_app.providers.zalo.signature import sign
 from devtools import standin
 from tests.channels_app.meta import process_pending
 from tests.factories import make_channel_account

@@ -44,7 +44,11 @@ def failed_reply(conversation, text="Dạ còn ạ", error="Khách hàng không 
 def test_the_composer_of_a_channel_that_only_receives_is_closed_with_the_reason(
     client_for, alice, receive_only_conversation
 ):
-    html = client_for(alice).get(url("conversation_composer", receive_only_conversation)).content.decode()
+    html = (
+        client_for(alice)
+        .get(url("conversation_composer", receive_only_conversation))
+        .content.decode()
+    )
     assert 'data-phase="no_sending"' in html and "is-locked" in html
     assert "Kênh này hiện chỉ nhận tin, chưa gửi được tin trả lời." in html
     assert "Chỉ nhận tin" in html  # where the window countdown would be
@@ -54,7 +58,9 @@ def test_a_send_on_a_channel_that_only_receives_comes_back_with_the_reason(
     client_for, alice, receive_only_conversation
 ):
     response = client_for(alice).post(
-        url("conversation_send", receive_only_conversation), {"mode": "reply", "text": "Dạ có ạ"}, **HX
+        url("conversation_send", receive_only_conversation),
+        {"mode": "reply", "text": "Dạ có ạ"},
+        **HX,
     )
     assert response.status_code == 422
     assert "Kênh này hiện chỉ nhận tin" in response.content.decode()
@@ -74,7 +80,9 @@ def test_an_internal_note_still_works_on_a_channel_that_only_receives(
     client_for, alice, receive_only_conversation
 ):
     response = client_for(alice).post(
-        url("conversation_send", receive_only_conversation), {"mode": "note", "text": "Gọi lại"}, **HX
+        url("conversation_send", receive_only_conversation),
+        {"mode": "note", "text": "Gọi lại"},
+        **HX,
     )
     assert response.status_code == 200
     assert Message.objects.filter(kind="note").count() == 1
