@@ -12,11 +12,13 @@
 # signed like Meta's):
 #
 # 1. ceiling: closed-loop load on /_bench/insert/, the same stack doing one INSERT;
-# 2. webhook: the same load on /webhooks/facebook/<key>/ (verify signature, store, queue);
+# 2. webhook: the same load on /webhooks/facebook/<key>/ (verify signature, store, queue),
+#    then on Zalo's one address /webhooks/zalo/ (Zalo's signature, routed by the OA id);
 # 3. open-loop at 80 % of the webhook's own rate: ack latency p50/p99, errors;
 # 4. processing: a warmed-up worker drains N stored events (stored while its wake-ups were
 #    held), counted as live pushes arrive on the workspace's channel-layer group (stored
 #    event -> recorded message -> pushed), msgs/s, with worker and PostgreSQL CPU per message;
+#    the same for N Zalo events (`processing_zalo`);
 # 5. lag: open-loop 100 messages/s with the worker running; webhook POST -> live push, p99.
 #
 # Targets: ack rate >= 0.7 x ceiling, p99 ack < 500 ms at 80 %, 0 errors;
@@ -43,6 +45,9 @@ os.chdir(ROOT)
 BENCH_DB = os.environ.get("BENCH_DATABASE_NAME", "bench_ingest")
 SECRET = "bench-meta-app-secret"
 PAGE_ID = "880000000001"
+ZALO_APP_ID = "2000000000000000009"
+ZALO_OA_SECRET = "bench-zalo-oa-secret"
+OA_ID = "1880000000000000001"
 TEXTS = (
     "Shop ơi còn hàng không ạ?",
     "Áo này size M còn không shop",
@@ -111,6 +116,8 @@ def bench_environment() -> dict:
         "META_APP_SECRET": SECRET,
         "META_APP_ID": "100000000000001",
         "META_VERIFY_TOKEN": "bench",
+        "ZALO_APP_ID": ZALO_APP_ID,
+        "ZALO_OA_SECRET_KEY": ZALO_OA_SECRET,
         # Django under ASGI: persistent connections leak per request thread, so none (0).
         "DB_CONN_MAX_AGE": "0",
         "LOG_LEVEL": "WARNING",
@@ -165,6 +172,8 @@ def setup_django(env: dict) -> None:
         "SECURE_SSL_REDIRECT",
         "META_APP_SECRET",
         "META_APP_ID",
+        "ZALO_APP_ID",
+        "ZALO_OA_SECRET_KEY",
         "CHANNEL_PREFIX",
         "CACHE_PREFIX",
         "LOG_LEVEL",
@@ -194,6 +203,10 @@ def prepare_data():
                              display_name="Bench page")  # fmt: skip
     account.credentials = {"page_access_token": "bench-token"}
     account.save()
+    oa = ChannelAccount(workspace=workspace, kind="zalo", external_id=OA_ID,
+                        display_name="Bench Zalo OA")  # fmt: skip
+    oa.credentials = {"access_token": "bench-zalo-token"}
+    oa.save()
     return workspace, account
 
 
@@ -320,9 +333,10 @@ class Requests:
     """Unique, signed, real-shaped webhook bodies; the ceiling gets bodies of the same size."""
 
     def __init__(self, webhook_path: str):
-        from devtools import simulator
+        from devtools import simulator, simulator_zalo
 
         self.simulator = simulator
+        self.zalo = simulator_zalo
         self.webhook_path = webhook_path.encode()
         self.counter = 0
         self.sent_at: dict[str, float] = {}
@@ -336,6 +350,8 @@ class Requests:
         body = self.simulator.encode(
             self.simulator.text_message("facebook", PAGE_ID, psid, text, mid=mid)
         )
+        if target == "zalo":
+            return self._zalo(psid, text, mid)
         if track:
             self.sent_at[mid] = time.time()
         path = self.webhook_path if target == "webhook" else b"/_bench/insert/"
@@ -343,6 +359,16 @@ class Requests:
         lines = [b"POST " + path + b" HTTP/1.1", b"Host: 127.0.0.1",
                  b"Content-Type: application/json", b"Content-Length: %d" % len(body),
                  b"X-Hub-Signature-256: " + headers["X-Hub-Signature-256"].encode()]  # fmt: skip
+        return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+    def _zalo(self, psid: str, text: str, mid: str) -> bytes:
+        user = self.zalo.user_id(OA_ID, int(psid))
+        body = self.zalo.encode(self.zalo.user_text(ZALO_APP_ID, OA_ID, user, text, mid=mid))
+        headers = self.zalo.signed_headers(app_id=ZALO_APP_ID, oa_secret_key=ZALO_OA_SECRET,
+                                           raw=body)  # fmt: skip
+        lines = [b"POST /webhooks/zalo/ HTTP/1.1", b"Host: 127.0.0.1",
+                 b"Content-Type: application/json", b"Content-Length: %d" % len(body),
+                 b"X-ZEvent-Signature: " + headers["X-ZEvent-Signature"].encode()]  # fmt: skip
         return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
 
@@ -588,6 +614,7 @@ def main() -> int:
         log("warm-up")
         run(closed_loop(port, lambda: requests.build("ceiling"), connections=conns, seconds=2))
         run(closed_loop(port, lambda: requests.build("webhook"), connections=conns, seconds=2))
+        run(closed_loop(port, lambda: requests.build("zalo"), connections=conns, seconds=2))
 
         def measured(target: str) -> dict:
             cpu = cpu_seconds(web.pid)
@@ -604,6 +631,9 @@ def main() -> int:
         log("webhook: signed delivery, stored, queued on commit")
         webhook = measured("webhook")
         log(f"  {webhook['rps']} req/s")
+        log("zalo webhook: Zalo's signature, one address, routed by the OA id")
+        zalo = measured("zalo")
+        log(f"  {zalo['rps']} req/s")
         rate80 = 0.8 * webhook["rps"]
         log(f"webhook open-loop at {rate80:.0f} req/s (80 %)")
         at80 = run(open_loop(port, lambda: requests.build("webhook"), rate=rate80,
@@ -617,6 +647,8 @@ def main() -> int:
                 ceiling["server_cpu_ms_per_request"] / webhook["server_cpu_ms_per_request"], 3
             ),
             "webhook_open_loop_at_80pct": at80,
+            "zalo_webhook": zalo,
+            "zalo_ratio_to_ceiling": round(zalo["rps"] / ceiling["rps"], 3),
         }
 
         # Processing: drop the ack phases' backlog, store N fresh events, then let a worker
@@ -639,53 +671,63 @@ def main() -> int:
             f"{worker_name}@%h",
         ]  # fmt: skip
         worker = children.start(*worker_cmd, env={**env, "DB_CONN_MAX_AGE": "60"})
-        # A deployed worker is warm: let every pool process import, connect and render once.
+        # A deployed worker is warm: let every pool process import, connect and render once
+        # (each provider's own events, so both phases meet as many known customers).
         warm = 50 * args.worker_concurrency
-        log(f"processing: warming the worker with {warm} events")
-        run(closed_loop_count(port, lambda: requests.build("webhook"), warm, conns))
-        if not listener.wait_for(warm, timeout=120):
-            raise RuntimeError("the worker did not process the warm-up events")
         # Store N events while the wake flags are held (the web queues no drain), then wake
         # every shard at once: the worker drains a backlog it did not see arrive. A running
         # drain clears its flag on every pass, so hold them only once the worker is idle.
-        wait_until_idle(worker_name)
-        for flag in flags:
-            ingest.wake_flags().set(flag, "bench", ex=600)
-        listener.times.clear()
-        log(f"processing: storing {args.events} events (drains held)")
-        run(closed_loop_count(port, lambda: requests.build("webhook"), args.events, conns))
-        before = Message.objects.count()
-        cpu_before = cpu_seconds(worker.pid)
-        postgres = PostgresCPU(BENCH_DB)
-        for shard, flag in enumerate(flags):
-            ingest.wake_flags().delete(flag)
-            ingest.webhook_events_wake(shard=shard)
-        complete = listener.wait_for(args.events, timeout=max(120, args.events / 10))
-        # Automation on the queue may still be reading the last messages: its CPU counts.
-        wait_until_idle(worker_name)
-        worker_cpu = cpu_seconds(worker.pid) - cpu_before
-        pg_cpu = postgres.stop()
-        times = sorted(listener.times.values())
-        span = times[-1] - times[0] if len(times) > 1 else float("nan")
-        report["processing"] = {
-            "events": args.events,
-            "pushed": len(times),
-            "complete": complete,
-            "messages_recorded": Message.objects.count() - before,
-            "customers_with_a_phone": Customer.objects.exclude(phones=[]).count(),
-            "worker_concurrency": args.worker_concurrency,
-            "messages_per_s": round((len(times) - 1) / span, 1) if len(times) > 1 else 0,
-            # Worker CPU per message: what a message costs whatever else runs on the machine.
-            "worker_cpu_ms_per_message": round(worker_cpu * 1000 / max(1, len(times)), 2),
-            # The database's share (every backend of the bench database) per message.
-            "postgres_cpu_ms_per_message": round(pg_cpu * 1000 / max(1, len(times)), 2),
-            # What two such cores could sustain if nothing else ran: the machine-independent
-            # form of the rate above.
-            "cpu_bound_messages_per_s_on_2_cores": round(
-                2000 / max(0.01, (worker_cpu + pg_cpu) * 1000 / max(1, len(times))), 1
-            ),
-        }
+
+        def processing(target: str) -> dict:
+            """Store N events of `target` with the drains held, wake every shard, time the
+            pushes."""
+            listener.times.clear()
+            log(f"processing: warming the worker with {warm} {target} events")
+            run(closed_loop_count(port, lambda: requests.build(target), warm, conns))
+            if not listener.wait_for(warm, timeout=120):
+                raise RuntimeError("the worker did not process the warm-up events")
+            wait_until_idle(worker_name)
+            for flag in flags:
+                ingest.wake_flags().set(flag, "bench", ex=600)
+            listener.times.clear()
+            log(f"processing: storing {args.events} {target} events (drains held)")
+            run(closed_loop_count(port, lambda: requests.build(target), args.events, conns))
+            before = Message.objects.count()
+            cpu_before = cpu_seconds(worker.pid)
+            postgres = PostgresCPU(BENCH_DB)
+            for shard, flag in enumerate(flags):
+                ingest.wake_flags().delete(flag)
+                ingest.webhook_events_wake(shard=shard)
+            complete = listener.wait_for(args.events, timeout=max(120, args.events / 10))
+            # Automation on the queue may still be reading the last messages: its CPU counts.
+            wait_until_idle(worker_name)
+            worker_cpu = cpu_seconds(worker.pid) - cpu_before
+            pg_cpu = postgres.stop()
+            times = sorted(listener.times.values())
+            span = times[-1] - times[0] if len(times) > 1 else float("nan")
+            return {
+                "events": args.events,
+                "pushed": len(times),
+                "complete": complete,
+                "messages_recorded": Message.objects.count() - before,
+                "customers_with_a_phone": Customer.objects.exclude(phones=[]).count(),
+                "worker_concurrency": args.worker_concurrency,
+                "messages_per_s": round((len(times) - 1) / span, 1) if len(times) > 1 else 0,
+                # Worker CPU per message: what a message costs whatever else runs on the machine.
+                "worker_cpu_ms_per_message": round(worker_cpu * 1000 / max(1, len(times)), 2),
+                # The database's share (every backend of the bench database) per message.
+                "postgres_cpu_ms_per_message": round(pg_cpu * 1000 / max(1, len(times)), 2),
+                # What two such cores could sustain if nothing else ran: the machine-independent
+                # form of the rate above.
+                "cpu_bound_messages_per_s_on_2_cores": round(
+                    2000 / max(0.01, (worker_cpu + pg_cpu) * 1000 / max(1, len(times))), 1
+                ),
+            }
+
+        report["processing"] = processing("webhook")
         log(f"  {report['processing']['messages_per_s']} messages/s")
+        report["processing_zalo"] = processing("zalo")
+        log(f"  zalo: {report['processing_zalo']['messages_per_s']} messages/s")
 
         log(f"lag: open loop at {args.lag_rate:g} messages/s with the worker running")
         requests.sent_at.clear()

@@ -106,3 +106,23 @@ def test_a_body_that_cannot_be_parsed_is_failed_with_the_reason(client, oa_a):
     assert post(client, encode(broken)).status_code == 200
     assert process_pending() == ["failed"]
     assert "msg_id" in WebhookEvent.objects.get().error
+
+
+def test_the_simulators_pushes_are_signed_and_understood(client, oa_a, settings):
+    import random
+
+    from devtools import simulator_zalo
+
+    rng = random.Random(7)
+    kinds = set()
+    for _ in range(40):
+        what, body = simulator_zalo.random_event(settings.ZALO_APP_ID, oa_a.external_id, rng)
+        raw = simulator_zalo.encode(body)
+        headers = simulator_zalo.signed_headers(
+            app_id=settings.ZALO_APP_ID, oa_secret_key=settings.ZALO_OA_SECRET_KEY, raw=raw
+        )
+        signature = headers["X-ZEvent-Signature"]
+        assert post(client, raw, signature=signature).status_code == 200
+        kinds.add(what)
+    assert set(process_pending()) == {"processed"}
+    assert kinds == {"text", "image", "follow", "seen"}
