@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import get_for_workspace, require_admin
 from accounts.models import Membership, Role
@@ -38,9 +38,12 @@ def _callback_uri(kind: str) -> str:
 
 
 @require_admin
-@require_POST
+@require_GET
 def channel_connect(request, kind):
-    """Connect (or reconnect) an account of `kind`: to the provider's consent screen."""
+    """Connect (or reconnect) an account of `kind`: to the provider's consent screen. A link,
+    not a form: the page's Content-Security-Policy (`form-action 'self'`) forbids a form's
+    redirect to another origin. It changes nothing but this session's pending connection,
+    which only a callback carrying its state can complete."""
     try:
         url, pending = connect.channel_connect_start(
             workspace=request.workspace, kind=kind, redirect_uri=_callback_uri(kind)

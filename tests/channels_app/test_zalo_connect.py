@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def start(client, user):
     client.force_login(user)
-    response = client.post(reverse("channel_connect", kwargs={"ws": "shop-a", "kind": "zalo"}))
+    response = client.get(reverse("channel_connect", kwargs={"ws": "shop-a", "kind": "zalo"}))
     assert response.status_code == 302
     return response["Location"]
 
@@ -68,7 +68,7 @@ def test_a_callback_without_a_started_connection_is_refused(client, alice, zalo_
 
 def test_agents_cannot_connect(client, bob, zalo_api):
     client.force_login(bob)
-    response = client.post(reverse("channel_connect", kwargs={"ws": "shop-a", "kind": "zalo"}))
+    response = client.get(reverse("channel_connect", kwargs={"ws": "shop-a", "kind": "zalo"}))
     assert response.status_code == 403
 
 
@@ -89,7 +89,7 @@ def test_reconnect_updates_the_same_account_and_clears_the_flag(client, alice, z
 def test_an_oa_of_another_workspace_is_not_taken_over(client, alice, charlie, zalo_api):
     callback(client, consent(start(client, alice)))
     client.force_login(charlie)
-    location = client.post(reverse("channel_connect", kwargs={"ws": "shop-b", "kind": "zalo"}))[
+    location = client.get(reverse("channel_connect", kwargs={"ws": "shop-b", "kind": "zalo"}))[
         "Location"
     ]
     callback(client, consent(location))
