@@ -154,3 +154,20 @@ def test_a_send_after_the_token_expired_goes_out_once_it_is_refreshed(
     delivery.message_deliver(workspace_id=again.workspace_id, message_id=again.pk)
     again.refresh_from_db()
     assert again.delivery_status == "sent"
+
+
+def test_a_new_customers_name_and_picture_come_from_zalo(conversation, zalo_api):
+    from channels_app.models import ContactProfileFetch
+    from channels_app.services import profiles
+    from devtools import simulator
+
+    contact = conversation.contact
+    outcome = profiles.contact_profile_fetch(
+        workspace_id=contact.workspace_id, contact_id=contact.pk
+    )
+    assert outcome == "filled", ContactProfileFetch.objects.filter(contact=contact).values()
+    contact.refresh_from_db()
+    assert contact.display_name == simulator.customer_name(contact.external_id)
+    with zalo_api.state.lock:
+        reads = [r for r in zalo_api.state.reads if r["kind"] == "zalo_profile"]
+    assert [r["target"] for r in reads] == [contact.external_id]
