@@ -12,11 +12,13 @@
 # signed like Meta's):
 #
 # 1. ceiling: closed-loop load on /_bench/insert/, the same stack doing one INSERT;
-# 2. webhook: the same load on /webhooks/facebook/<key>/ (verify signature, store, queue);
+# 2. webhook: the same load on /webhooks/facebook/<key>/ (verify signature, store, queue),
+#    then on Zalo's one address /webhooks/zalo/ (Zalo's signature, routed by the OA id);
 # 3. open-loop at 80 % of the webhook's own rate: ack latency p50/p99, errors;
 # 4. processing: a warmed-up worker drains N stored events (stored while its wake-ups were
 #    held), counted as live pushes arrive on the workspace's channel-layer group (stored
 #    event -> recorded message -> pushed), msgs/s, with worker and PostgreSQL CPU per message;
+#    the same for N Zalo events (`processing_zalo`);
 # 5. lag: open-loop 100 messages/s with the worker running; webhook POST -> live push, p99.
 #
 # Shopee, in the same run: the closed-loop ack rate of signed pushes on the deployment's one
@@ -52,6 +54,9 @@ SHOPEE_PARTNER_ID = "2000001"
 SHOPEE_PARTNER_KEY = "bench-shopee-partner-key"
 SHOP_ID = "880000002"
 SITE_URL = "https://bench.inbox.example"
+ZALO_APP_ID = "2000000000000000009"
+ZALO_OA_SECRET = "bench-zalo-oa-secret"
+OA_ID = "1880000000000000001"
 TEXTS = (
     "Shop ơi còn hàng không ạ?",
     "Áo này size M còn không shop",
@@ -123,6 +128,8 @@ def bench_environment() -> dict:
         "SHOPEE_PARTNER_ID": SHOPEE_PARTNER_ID,
         "SHOPEE_PARTNER_KEY": SHOPEE_PARTNER_KEY,
         "SITE_URL": SITE_URL,  # the push signature covers the callback URL built from it
+        "ZALO_APP_ID": ZALO_APP_ID,
+        "ZALO_OA_SECRET_KEY": ZALO_OA_SECRET,
         # Django under ASGI: persistent connections leak per request thread, so none (0).
         "DB_CONN_MAX_AGE": "0",
         "LOG_LEVEL": "WARNING",
@@ -177,6 +184,8 @@ def setup_django(env: dict) -> None:
         "SECURE_SSL_REDIRECT",
         "META_APP_SECRET",
         "META_APP_ID",
+        "ZALO_APP_ID",
+        "ZALO_OA_SECRET_KEY",
         "CHANNEL_PREFIX",
         "CACHE_PREFIX",
         "LOG_LEVEL",
@@ -215,6 +224,10 @@ def prepare_data():
     shop.credentials = {"shop_id": SHOP_ID, "access_token": "bench-shop-token",
                         "refresh_token": "bench-shop-refresh"}  # fmt: skip
     shop.save()
+    oa = ChannelAccount(workspace=workspace, kind="zalo", external_id=OA_ID,
+                        display_name="Bench Zalo OA")  # fmt: skip
+    oa.credentials = {"access_token": "bench-zalo-token"}
+    oa.save()
     return workspace, account
 
 
@@ -341,10 +354,11 @@ class Requests:
     """Unique, signed, real-shaped webhook bodies; the ceiling gets bodies of the same size."""
 
     def __init__(self, webhook_path: str, shopee_path: str = ""):
-        from devtools import simulator, simulator_shopee
+        from devtools import simulator, simulator_shopee, simulator_zalo
 
         self.simulator = simulator
         self.simulator_shopee = simulator_shopee
+        self.zalo = simulator_zalo
         self.webhook_path = webhook_path.encode()
         self.shopee_path = shopee_path.encode()
         self.counter = 0
@@ -361,6 +375,8 @@ class Requests:
         body = self.simulator.encode(
             self.simulator.text_message("facebook", PAGE_ID, psid, text, mid=mid)
         )
+        if target == "zalo":
+            return self._zalo(psid, text, mid)
         if track:
             self.sent_at[mid] = time.time()
         path = self.webhook_path if target == "webhook" else b"/_bench/insert/"
@@ -387,6 +403,16 @@ class Requests:
         lines = [b"POST " + self.shopee_path + b" HTTP/1.1", b"Host: 127.0.0.1",
                  b"Content-Type: application/json", b"Content-Length: %d" % len(body),
                  b"Authorization: " + signature.encode()]  # fmt: skip
+        return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+    def _zalo(self, psid: str, text: str, mid: str) -> bytes:
+        user = self.zalo.user_id(OA_ID, int(psid))
+        body = self.zalo.encode(self.zalo.user_text(ZALO_APP_ID, OA_ID, user, text, mid=mid))
+        headers = self.zalo.signed_headers(app_id=ZALO_APP_ID, oa_secret_key=ZALO_OA_SECRET,
+                                           raw=body)  # fmt: skip
+        lines = [b"POST /webhooks/zalo/ HTTP/1.1", b"Host: 127.0.0.1",
+                 b"Content-Type: application/json", b"Content-Length: %d" % len(body),
+                 b"X-ZEvent-Signature: " + headers["X-ZEvent-Signature"].encode()]  # fmt: skip
         return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
 
@@ -540,13 +566,18 @@ class PushListener:
                 self.times.setdefault(message["message_id"], time.time())
         await self.layer.flush()
 
-    def wait_for(self, count: int, timeout: float) -> bool:
+    def wait_for(self, count: int, timeout: float, *, after_pk: int = 0) -> bool:
+        """Until `count` messages with a pk above `after_pk` were pushed."""
+
+        def seen() -> int:
+            return sum(1 for pk in list(self.times) if pk > after_pk)
+
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if len(self.times) >= count:
+            if seen() >= count:
                 return True
             time.sleep(0.05)
-        return len(self.times) >= count
+        return seen() >= count
 
     def stop(self):
         asyncio.run_coroutine_threadsafe(
@@ -645,6 +676,7 @@ def main() -> int:
         run(closed_loop(port, lambda: requests.build("ceiling"), connections=conns, seconds=2))
         run(closed_loop(port, lambda: requests.build("webhook"), connections=conns, seconds=2))
         run(closed_loop(port, lambda: requests.build("shopee"), connections=conns, seconds=2))
+        run(closed_loop(port, lambda: requests.build("zalo"), connections=conns, seconds=2))
 
         def measured(target: str) -> dict:
             cpu = cpu_seconds(web.pid)
@@ -661,6 +693,9 @@ def main() -> int:
         log("webhook: signed delivery, stored, queued on commit")
         webhook = measured("webhook")
         log(f"  {webhook['rps']} req/s")
+        log("zalo webhook: Zalo's signature, one address, routed by the OA id")
+        zalo = measured("zalo")
+        log(f"  {zalo['rps']} req/s")
         rate80 = 0.8 * webhook["rps"]
         log(f"webhook open-loop at {rate80:.0f} req/s (80 %)")
         at80 = run(open_loop(port, lambda: requests.build("webhook"), rate=rate80,
@@ -679,6 +714,8 @@ def main() -> int:
                 ceiling["server_cpu_ms_per_request"] / webhook["server_cpu_ms_per_request"], 3
             ),
             "webhook_open_loop_at_80pct": at80,
+            "zalo_webhook": zalo,
+            "zalo_ratio_to_ceiling": round(zalo["rps"] / ceiling["rps"], 3),
         }
 
         # Processing: drop the ack phases' backlog, store N fresh events, then let a worker
@@ -796,6 +833,7 @@ def main() -> int:
             }  # fmt: skip
         # Shopee's pushes beside Facebook's, in the same run and mode.
         report["processing_shopee"] = processing(args.automation, "shopee", target="shopee")[0]
+        report["processing_zalo"] = processing(args.automation, "zalo", target="zalo")[0]
         report["processing"], worker = processing(args.automation, "main", keep=True)
 
         listener.floor = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

@@ -40,6 +40,9 @@ class ChannelAccount(models.Model):
     # Set when the provider says the token is expired or revoked: an admin must reconnect.
     needs_reconnect = models.BooleanField(default=False)
     reconnect_reason = models.CharField(max_length=300, blank=True)
+    # When the stored access token expires (None: it does not expire on a timer); beat
+    # refreshes the credentials of accounts whose access expires within a margin.
+    credentials_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # Webhook subscription health (Meta: the Page's subscribed_apps), written by the beat check.
     subscription_status = models.CharField(
@@ -53,7 +56,14 @@ class ChannelAccount(models.Model):
             # One page belongs to one workspace: webhooks route unambiguously.
             models.UniqueConstraint(fields=["kind", "external_id"], name="channel_account_unique"),
         ]
-        indexes = [models.Index(fields=["workspace", "kind"])]
+        indexes = [
+            models.Index(fields=["workspace", "kind"]),
+            models.Index(
+                fields=["credentials_expires_at"],
+                name="channel_account_expiring",
+                condition=models.Q(credentials_expires_at__isnull=False),
+            ),
+        ]
         ordering = ["kind", "display_name"]
 
     def __str__(self):

@@ -52,9 +52,16 @@ def meta_app_ids() -> frozenset[str]:
     return frozenset(app.id for app in meta_apps())
 
 
+# Kinds with one provider app for the deployment, named by a setting (the app every account
+# links to through the provider's consent screen).
+SINGLE_APP_SETTINGS = {"zalo": "ZALO_APP_ID"}
+
+
 def default_app_id(kind: str) -> str:
     """The app a channel of `kind` is connected under when none is named ("" for kinds
     without provider apps)."""
+    if kind in SINGLE_APP_SETTINGS:
+        return str(getattr(settings, SINGLE_APP_SETTINGS[kind], "") or "")
     if kind not in META_KINDS:
         from channels_app.providers import UnknownProvider, get_adapter
 

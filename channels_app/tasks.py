@@ -6,7 +6,7 @@ subscription tasks are unrouted (the default `celery` queue), off both hot paths
 
 from celery import shared_task
 
-from channels_app.services import delivery, ingest, media, profiles, subscriptions
+from channels_app.services import credentials, delivery, ingest, media, profiles, subscriptions
 
 
 @shared_task(ignore_result=True)
@@ -69,5 +69,17 @@ def channel_subscriptions_check_task() -> int:
 @shared_task(ignore_result=True)
 def channel_subscription_check_task(workspace_id: int, account_id: int) -> str:
     return subscriptions.channel_account_subscription_check(
+        workspace_id=workspace_id, account_id=account_id
+    )
+
+
+@shared_task(ignore_result=True)
+def channel_credentials_refresh_due_task() -> int:
+    return credentials.channel_credentials_refresh_due()
+
+
+@shared_task(ignore_result=True)
+def channel_credentials_refresh_task(workspace_id: int, account_id: int) -> str:
+    return credentials.channel_credentials_refresh_account(
         workspace_id=workspace_id, account_id=account_id
     )

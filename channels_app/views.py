@@ -1,14 +1,22 @@
 from django.conf import settings
 from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import get_for_workspace, require_admin
+from accounts.models import Membership, Role
 from channels_app.models import ChannelAccount, WebhookEvent
-from channels_app.services import ingest, subscriptions
+from channels_app.providers.base import ProviderError
+from channels_app.services import connect, ingest, subscriptions
+from inbox_project.errors import ApplicationError
+
+CONNECT_SESSION_KEY = "channel_connect"
 
 
 @require_admin
@@ -18,8 +26,70 @@ def channel_list(request):
         request,
         "channels_app/channel_list.html",
         {"accounts": accounts, "site_url": settings.SITE_URL,
-         "checkable_kinds": subscriptions.subscription_kinds()},
+         "checkable_kinds": subscriptions.subscription_kinds(),
+         "connect_kinds": sorted(connect.connect_kinds())},
     )  # fmt: skip
+
+
+def _callback_uri(kind: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(
+        "channel_connect_callback", kwargs={"kind": kind}
+    )
+
+
+@require_admin
+@require_GET
+def channel_connect(request, kind):
+    """Connect (or reconnect) an account of `kind`: to the provider's consent screen. A link,
+    not a form: the page's Content-Security-Policy (`form-action 'self'`) forbids a form's
+    redirect to another origin. It changes nothing but this session's pending connection,
+    which only a callback carrying its state can complete."""
+    try:
+        url, pending = connect.channel_connect_start(
+            workspace=request.workspace, kind=kind, redirect_uri=_callback_uri(kind)
+        )
+    except ApplicationError as error:
+        flash.error(request, error.message)
+        return redirect("channels", ws=request.workspace.slug)
+    request.session[CONNECT_SESSION_KEY] = pending
+    return redirect(url)
+
+
+@login_required
+def channel_connect_callback(request, kind):
+    """The provider sends the admin back here; the connection is finished for the workspace
+    it was started from (the admin must still be one of its admins)."""
+    pending = request.session.pop(CONNECT_SESSION_KEY, None) or {}
+    membership = (
+        Membership.objects.select_related("workspace")
+        .filter(user=request.user, workspace_id=pending.get("workspace_id"), is_active=True)
+        .first()
+    )
+    if membership is None or not membership.has_role(Role.ADMIN):
+        raise PermissionDenied
+    workspace = membership.workspace
+    try:
+        account = connect.channel_connect_complete(
+            pending=pending, kind=kind, params=request.GET, redirect_uri=_callback_uri(kind),
+            workspace=workspace,
+        )  # fmt: skip
+    except ApplicationError as error:
+        flash.error(request, error.message)
+    except ProviderError as error:
+        detail = f" ({error.provider_message})" if error.provider_message else ""
+        flash.error(request, f"{error.message}{detail}")
+    else:
+        flash.success(request, _("%(name)s is connected.") % {"name": account.display_name})
+    return redirect("channels", ws=workspace.slug)
+
+
+@require_admin
+@require_POST
+def channel_disconnect(request, pk):
+    account = get_for_workspace(ChannelAccount, workspace=request.workspace, pk=pk)
+    connect.channel_disconnect(account=account)
+    flash.success(request, _("%(name)s is disconnected.") % {"name": account.display_name})
+    return redirect("channels", ws=request.workspace.slug)
 
 
 @require_admin
@@ -40,6 +110,17 @@ def webhook(request, kind, key):
     """Provider webhooks: no session, no CSRF; the signature is the authentication."""
     reply = ingest.webhook_receive(
         kind=kind, key=key, method=request.method, headers=request.headers, params=request.GET,
+        content_length=_content_length(request), body=_body(request),
+    )  # fmt: skip
+    return HttpResponse(reply.body, status=reply.status, content_type="text/plain")
+
+
+@csrf_exempt
+@require_POST
+def webhook_shared(request, kind):
+    """The kind's one webhook address for every account (Zalo): routed by the body."""
+    reply = ingest.webhook_receive_shared(
+        kind=kind, method=request.method, headers=request.headers,
         content_length=_content_length(request), body=_body(request),
     )  # fmt: skip
     return HttpResponse(reply.body, status=reply.status, content_type="text/plain")

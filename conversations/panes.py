@@ -35,6 +35,7 @@ from conversations.selectors.timeline import (
     conversation_reply_comment,
     customer_commented,
     message_timeline,
+    replies_since_inbound,
 )
 from conversations.vietnamese_order import by_vietnamese_name
 
@@ -119,7 +120,14 @@ def composer_context(
                                       last_inbound_at=conversation.last_inbound_at)
         and customer_commented(conversation=conversation)
     )  # fmt: skip
-    window = policies.reply_window_state(conversation, now, commented=commented)
+    account = conversation.channel_account
+    replies_used = (
+        replies_since_inbound(conversation=conversation)
+        if policies.counts_free_replies(account.kind, account.settings) else 0
+    )  # fmt: skip
+    window = policies.reply_window_state(
+        conversation, now, commented=commented, replies_used=replies_used
+    )
     private_refusal = None
     if comment is not None:
         private_refusal = policies.private_reply_refusal(

@@ -21,7 +21,7 @@ Message template (Messenger only). Automation never uses the extended window.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -37,6 +37,8 @@ class Phase(StrEnum):
     # Messenger window yet; answer the comment publicly or with its one private reply.
     COMMENTS = "comments"
     NO_SENDING = "no_sending"  # the channel's provider has no sending adapter: receive only
+    # Inside the window, but every free reply to the customer's last message is spent (Zalo).
+    FREE_USED = "free_used"
 
 
 class Purpose(StrEnum):
@@ -76,6 +78,10 @@ class ChannelWindow:
     # messaging window: Meta's rules.
     meta: bool = False
     setting: str = ""  # ChannelAccount.settings key (hours) overriding `standard`
+    # How many messages may answer one customer message inside the window (None: no count;
+    # Zalo's free replies), and the ChannelAccount.settings key overriding it.
+    free_replies: int | None = None
+    free_replies_setting: str = ""
 
 
 # Every channel kind declares its window here, or its adapter declares it (`reply_window_rule`,
@@ -144,6 +150,14 @@ CLOSED_NO_UTILITY = _(
     "More than 7 days have passed since the customer's last message: this channel allows no "
     "message until the customer writes again."
 )
+FREE_USED = _(
+    "Every free reply to the customer's last message has been sent: Zalo allows more only "
+    "once the customer writes again."
+)
+FREE_SHORT = _(
+    "This reply is more messages than the free replies left to the customer's last message "
+    "(each attachment is one message): send less, or wait until the customer writes again."
+)
 CLOSED_WINDOW = _(
     "The reply window of this channel has closed: wait until the customer writes again."
 )
@@ -157,6 +171,7 @@ COMMENT_ONLY = _(
 # First match wins. Columns: phase, author, confirmed, purpose, utility -> outcome.
 RULES: tuple[Rule, ...] = (
     Rule(Phase.NO_SENDING, ANY, ANY, ANY, ANY, refuse("no_sending", NO_SENDING)),
+    Rule(Phase.FREE_USED, ANY, ANY, ANY, ANY, refuse("free_replies_used", FREE_USED)),
     Rule(Phase.COMMENTS, ANY, ANY, ANY, ANY, refuse("comment_only", COMMENT_ONLY)),
     Rule(Phase.UNLIMITED, ANY, ANY, ANY, ANY, allow()),
     Rule(Phase.OPEN, ANY, ANY, ANY, ANY, allow()),
@@ -213,25 +228,40 @@ def purpose_of(policy_tag: str) -> tuple[Purpose, str]:
 
 def channel_window(kind: str, channel_settings: dict | None = None) -> ChannelWindow:
     window = CHANNEL_WINDOWS.get(kind, ChannelWindow(standard=None))
-    if window.setting and channel_settings and channel_settings.get(window.setting):
+    channel_settings = channel_settings or {}
+    if window.setting and channel_settings.get(window.setting):
         try:
             hours = float(channel_settings[window.setting])
         except (TypeError, ValueError):
-            return window
+            hours = 0
         if hours > 0:
-            return ChannelWindow(
-                standard=timedelta(hours=hours), human_agent=window.human_agent,
-                utility=window.utility, meta=window.meta, setting=window.setting,
-            )  # fmt: skip
+            window = replace(window, standard=timedelta(hours=hours))
+    if window.free_replies is not None and window.free_replies_setting:
+        value = channel_settings.get(window.free_replies_setting)
+        if isinstance(value, int | str) and str(value).strip().isdigit():
+            window = replace(window, free_replies=int(str(value).strip()))
     return window
+
+
+def counts_free_replies(kind: str, channel_settings: dict | None = None) -> bool:
+    """Whether the channel counts the replies to each customer message (the caller then
+    counts what was sent since it: selectors.timeline.replies_since_inbound)."""
+    return channel_window(kind, channel_settings).free_replies is not None
+
+
+def free_replies_left(window: ChannelWindow, replies_used: int) -> int | None:
+    if window.free_replies is None:
+        return None
+    return max(0, window.free_replies - max(0, replies_used))
 
 
 def window_phase(
     *, window: ChannelWindow, last_inbound_at: datetime | None, now: datetime,
-    can_send: bool = True, commented: bool = False,
+    can_send: bool = True, commented: bool = False, replies_used: int = 0,
 ) -> Phase:  # fmt: skip
     """`can_send`: the channel's provider has a sending adapter. `commented`: the customer
-    commented on one of the page's posts (comments never open Meta's messaging window)."""
+    commented on one of the page's posts (comments never open Meta's messaging window).
+    `replies_used`: messages sent since the customer's last one (channels with free replies)."""
     if not can_send:
         return Phase.NO_SENDING
     if window.standard is None:
@@ -242,6 +272,8 @@ def window_phase(
         return Phase.CLOSED  # the customer never wrote: nothing is a reply
     elapsed = now - last_inbound_at
     if elapsed < window.standard:
+        if free_replies_left(window, replies_used) == 0:
+            return Phase.FREE_USED
         return Phase.OPEN
     if window.human_agent is not None and elapsed < window.human_agent:
         return Phase.HUMAN_AGENT
@@ -263,11 +295,20 @@ def send_decision(
     channel_settings: dict | None = None,
     can_send: bool = True,
     commented: bool = False,
+    replies_used: int = 0,
+    parts: int = 1,
 ) -> Decision:
-    """May this reply go out now, and how? Refusals carry a translatable reason."""
+    """May this reply go out now, and how? Refusals carry a translatable reason.
+    `replies_used`: messages sent since the customer's last one; `parts`: how many messages
+    this reply is (text and each attachment), on channels that count free replies."""
     window = channel_window(kind, channel_settings)
     phase = window_phase(window=window, last_inbound_at=last_inbound_at, now=now,
-                         can_send=can_send, commented=commented)  # fmt: skip
+                         can_send=can_send, commented=commented,
+                         replies_used=replies_used)  # fmt: skip
+    left = free_replies_left(window, replies_used) if phase == Phase.OPEN else None
+    if left is not None and parts > left:
+        return Decision(False, phase, verdict=Verdict.REFUSED, reason=FREE_SHORT,
+                        code="free_replies_short", free_messages_left=left)  # fmt: skip
     if purpose and purpose not in PURPOSES:
         return Decision(False, phase, verdict=Verdict.REFUSED,
                         reason=_("Unknown notification purpose."), code="purpose")  # fmt: skip
@@ -282,14 +323,19 @@ def send_decision(
         outcome = refuse("no_rule", CLOSED_WINDOW)
     if outcome.allowed and not window.meta:
         outcome = allow()
-    elif not outcome.allowed and not window.meta and phase != Phase.NO_SENDING:
+    elif not outcome.allowed and not window.meta and phase not in KEEP_REASON:
         outcome = refuse(outcome.code, CLOSED_WINDOW)
     return Decision(
         outcome.allowed, phase, verdict=_verdict(outcome, phase=phase, window=window),
         purpose=outcome.purpose,
         notification=(purpose or "") if outcome.purpose == Purpose.NOTIFICATION else "",
         reason=outcome.reason, code=outcome.code,
+        free_messages_left=None if left is None else left - parts,
     )  # fmt: skip
+
+
+# Refusals that keep their own words on channels without Meta's rules.
+KEEP_REASON = frozenset({Phase.NO_SENDING, Phase.FREE_USED})
 
 
 def _verdict(outcome: Outcome, *, phase: Phase, window: ChannelWindow) -> Verdict:
@@ -311,11 +357,14 @@ class WindowState:
     seconds_left: int | None
     needs_confirmation: bool
     purposes: dict  # essential-notification purposes allowed now ({} when none)
+    free_messages_left: int | None = None  # free replies left (None: the channel counts none)
 
     @property
     def warning(self):
         if self.phase == Phase.NO_SENDING:
             return NO_SENDING
+        if self.phase == Phase.FREE_USED:
+            return FREE_USED
         if self.phase == Phase.COMMENTS:
             return COMMENT_ONLY
         if self.phase == Phase.HUMAN_AGENT:
@@ -328,12 +377,14 @@ class WindowState:
 def window_state(
     *, kind: str, last_inbound_at: datetime | None, now: datetime,
     channel_settings: dict | None = None, can_send: bool = True, commented: bool = False,
+    replies_used: int = 0,
 ) -> WindowState:  # fmt: skip
     window = channel_window(kind, channel_settings)
     phase = window_phase(window=window, last_inbound_at=last_inbound_at, now=now,
-                         can_send=can_send, commented=commented)  # fmt: skip
+                         can_send=can_send, commented=commented,
+                         replies_used=replies_used)  # fmt: skip
     closes_at = None
-    if phase == Phase.OPEN:
+    if phase in (Phase.OPEN, Phase.FREE_USED):
         closes_at = last_inbound_at + window.standard
     elif phase == Phase.HUMAN_AGENT:
         closes_at = last_inbound_at + window.human_agent
@@ -342,12 +393,18 @@ def window_state(
     return WindowState(
         phase=phase, closes_at=closes_at, seconds_left=seconds_left,
         needs_confirmation=phase == Phase.HUMAN_AGENT and window.meta, purposes=dict(purposes),
+        free_messages_left=free_replies_left(window, replies_used)
+        if phase in (Phase.OPEN, Phase.FREE_USED) else None,
     )  # fmt: skip
 
 
-def reply_window_state(conversation, now: datetime, *, commented: bool = False) -> WindowState:
+def reply_window_state(
+    conversation, now: datetime, *, commented: bool = False, replies_used: int = 0
+) -> WindowState:
     """For the inbox UI: the composer's phase and countdown for one conversation.
-    `commented`: the customer commented on a post (selectors.timeline.conversation_reply_comment)."""
+    `commented`: the customer commented on a post (selectors.timeline.conversation_reply_comment);
+    `replies_used`: messages sent since the customer's last one (selectors.timeline
+    .replies_since_inbound, on channels that count free replies)."""
     account = conversation.channel_account
     return window_state(
         kind=account.kind,
@@ -356,6 +413,7 @@ def reply_window_state(conversation, now: datetime, *, commented: bool = False) 
         channel_settings=account.settings,
         can_send=account.can_send,
         commented=commented,
+        replies_used=replies_used,
     )
 
 

@@ -106,6 +106,10 @@ def system_line(facts: Mapping | None) -> str | None:
         return _assignment(facts)
     if event == "reopened" and facts.get("by") == "customer":
         return _("The customer wrote again: conversation reopened")
+    if event == "followed":
+        return _("The customer followed the Zalo OA")
+    if event == "unfollowed":
+        return _("The customer unfollowed the Zalo OA")
     if isinstance(event, str):
         return _by_actor(event, facts)
     return None

@@ -393,7 +393,8 @@ def cmd_run(argv: list[str]) -> int:
 
 # Where a running `make run` says how to reach it, for `devstack manage` in another shell.
 STACK_ENV = DATA / "stack.env"
-STACK_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SITE_URL", "META_GRAPH_URL", "SHOPEE_API_URL")
+STACK_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SITE_URL", "META_GRAPH_URL", "SHOPEE_API_URL",
+                   "ZALO_API_URL", "ZALO_OAUTH_URL")  # fmt: skip
 
 
 def write_stack_env(stack: Stack) -> None:
@@ -439,24 +440,23 @@ OPTIONAL_CHILDREN = {"customers"}  # may stop (e.g. no Meta channel) without sto
 
 
 def start_graph_standin(stack: Stack, manage: list[str]) -> None:
-    """The demo's replies "send": Graph API and Shopee Open Platform calls go to a local
-    stand-in that records them (GET /_sent). An explicit META_GRAPH_URL / SHOPEE_API_URL (a
-    real Meta app, a real Shopee partner app) is left alone."""
-    want_meta, want_shopee = (
-        not stack.env.get("META_GRAPH_URL"),
-        not stack.env.get("SHOPEE_API_URL"),
-    )
-    if not (want_meta or want_shopee):
+    """The demo's replies "send": Graph API, Zalo and Shopee Open Platform calls go to a local
+    stand-in that records them (GET /_sent). An explicit META_GRAPH_URL / ZALO_API_URL /
+    SHOPEE_API_URL (a real app) is left alone."""
+    if all(stack.env.get(name) for name in ("META_GRAPH_URL", "ZALO_API_URL", "SHOPEE_API_URL")):
         return
     standin_port = int(stack.env.get("STANDIN_PORT") or free_port())
     stack.spawn("standin", *manage, "provider_standin", "--port", str(standin_port))
     wait_for_port_or_death(stack, standin_port, timeout=30, what="the provider stand-in")
-    if want_meta:
-        stack.env["META_GRAPH_URL"] = f"http://127.0.0.1:{standin_port}/v23.0"
-        log(f"Graph API stand-in on {stack.env['META_GRAPH_URL']} (GET /_sent lists what was sent)")
-    if want_shopee:
-        stack.env["SHOPEE_API_URL"] = f"http://127.0.0.1:{standin_port}"
-        log(f"Shopee API stand-in on {stack.env['SHOPEE_API_URL']}/api/v2/")
+    base = f"http://127.0.0.1:{standin_port}"
+    stack.env.setdefault("META_GRAPH_URL", f"{base}/v23.0")
+    stack.env.setdefault("SHOPEE_API_URL", base)
+    # Zalo's OA API and OAuth answer under /zalo/ (devtools/standin_zalo.py)
+    if not stack.env.get("ZALO_API_URL"):
+        stack.env["ZALO_API_URL"] = f"{base}/zalo/openapi"
+        stack.env["ZALO_OAUTH_URL"] = f"{base}/zalo/oauth/v4"
+    log(f"Provider stand-in on {base} (Graph API, Shopee under /api/v2/, Zalo under /zalo/;"
+        " GET /_sent lists sends)")  # fmt: skip
 
 
 def start_demo_customers(stack: Stack, manage: list[str], base_url: str) -> None:

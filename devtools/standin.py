@@ -23,6 +23,9 @@ Control endpoints (not part of Graph):
            page labelled application/octet-stream), expired (403, like a stale signed
            link), flaky (503)
     GET    /_health
+
+Zalo's OA API and OAuth v4 answer under /zalo/ (devtools/standin_zalo.py); their sends are
+recorded in the same /_sent list.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from devtools import simulator, standin_shopee
+from devtools import simulator, standin_shopee, standin_zalo
 
 ERRORS = {
     "window_closed": (400, {
@@ -231,6 +234,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.sent.clear()
                 self.state.reads.clear()
                 self.state.subscriptions.clear()
+                self.state.__dict__.pop("zalo", None)  # Zalo's tokens, codes and counts
             return self._reply(200, {"ok": True})
         return self._graph("DELETE", segments, query, {})
 
@@ -249,6 +253,8 @@ class Handler(BaseHTTPRequestHandler):
     def _graph(self, method: str, segments: list[str], query: dict, body: dict):
         if segments[:2] == standin_shopee.PREFIX:  # Shopee Open Platform v2 (its own file)
             return standin_shopee.answer(self, method, segments, query, body)
+        if segments[:1] == ["zalo"]:  # Zalo's OA API and OAuth (devtools/standin_zalo.py)
+            return standin_zalo.handle(self, method, segments[1:], query, body)
         token = self._token(query)
         if not token or token.startswith("bad"):
             return self._reply(*_error_body("bad_token"))

@@ -18,6 +18,7 @@ app.conf.task_routes = {
     "channels_app.tasks.contact_profile*": {"queue": "enrich"},
     "channels_app.tasks.message_media*": {"queue": "enrich"},
     "channels_app.tasks.channel_subscription*": {"queue": "enrich"},
+    "channels_app.tasks.channel_credentials*": {"queue": "enrich"},
     "routing.tasks.*": {"queue": "timers"},
     # Rules and phone capture on customers' messages when AUTOMATION_RUN is "queue".
     "automation.tasks.messages_process*": {"queue": "automation"},

@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.workspace",
+                "channels_app.context_processors.reconnect_notice",
             ],
         },
     },
@@ -421,6 +422,36 @@ CELERY_BEAT_SCHEDULE["channel-subscriptions-check"] = {
     "options": {"expires": META_SUBSCRIPTION_CHECK_SECONDS},
 }
 # --- end profiles, media, subscriptions ---------------------------------------------------------
+
+# --- Zalo Official Account — channels_app/providers/zalo ------------------------------------
+# One Zalo app for the deployment: every OA links to it through OAuth v4 (PKCE) and its
+# webhook posts every OA's events to /webhooks/zalo/ (routed by the OA id in the body). The
+# webhook is signed with the OA Secret Key of the app's webhook page, which is not the App
+# Secret. Facts and their certainty: docs/providers.md ("Zalo OA facts").
+ZALO_APP_ID = os.environ.get("ZALO_APP_ID", "2000000000000000001" if DEBUG else "")
+ZALO_APP_SECRET = os.environ.get("ZALO_APP_SECRET", "dev-zalo-app-secret" if DEBUG else "")
+ZALO_OA_SECRET_KEY = os.environ.get("ZALO_OA_SECRET_KEY", "dev-zalo-oa-secret" if DEBUG else "")
+# API bases (no trailing slash); `make run` points both at the local provider stand-in.
+ZALO_API_URL = os.environ.get("ZALO_API_URL", "https://openapi.zalo.me").rstrip("/")
+ZALO_OAUTH_URL = os.environ.get("ZALO_OAUTH_URL", "https://oauth.zaloapp.com/v4").rstrip("/")
+ZALO_HTTP_TIMEOUT = float(os.environ.get("ZALO_HTTP_TIMEOUT", "10"))
+# Unverified rules (docs/providers.md), overridable per OA in ChannelAccount.settings:
+# free replies after a user message (`free_replies`) within the window (`reply_window_hours`).
+ZALO_FREE_REPLIES = int(os.environ.get("ZALO_FREE_REPLIES", "8"))
+# Error codes Zalo answers for an exhausted message quota and for rate limiting (assumed).
+ZALO_QUOTA_ERROR_CODES = env_list("ZALO_QUOTA_ERROR_CODES", "-211,-212")
+ZALO_RATE_LIMIT_ERROR_CODES = env_list("ZALO_RATE_LIMIT_ERROR_CODES", "-32")
+
+# --- credential refresh (every provider whose tokens expire: Zalo, Shopee) ---------------------
+# Beat refreshes accounts whose access expires within the margin, every interval.
+CREDENTIAL_REFRESH_MARGIN_SECONDS = int(os.environ.get("CREDENTIAL_REFRESH_MARGIN_SECONDS", "3600"))
+CREDENTIAL_REFRESH_SECONDS = float(os.environ.get("CREDENTIAL_REFRESH_SECONDS", "300"))
+CELERY_BEAT_SCHEDULE["channel-credentials-refresh"] = {
+    "task": "channels_app.tasks.channel_credentials_refresh_due_task",
+    "schedule": CREDENTIAL_REFRESH_SECONDS,
+    "options": {"expires": CREDENTIAL_REFRESH_SECONDS},
+}
+# --- end Zalo, credential refresh ---------------------------------------------------------------
 
 # --- login throttling (django-axes; accounts/login_throttle.py) --------------------------------
 # A few failures lock the account, more from one address lock the address; the right password

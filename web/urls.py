@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts.urls import workspace_urlpatterns as account_pages
 from automation.urls import workspace_urlpatterns as automation_pages
+from channels_app.urls import callback_urlpatterns as channel_callbacks
 from channels_app.urls import webhook_urlpatterns as webhooks
 from channels_app.urls import workspace_urlpatterns as channel_pages
 from conversations.urls import workspace_urlpatterns as inbox_pages
@@ -27,7 +28,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("w/<slug:ws>/", include(workspace_pages)),
     path("admin/", admin.site.urls),
-    path("", include(webhooks)),  # /webhooks/<kind>/<uuid>/
+    path("", include(webhooks)),  # /webhooks/<kind>/<uuid>/, /webhooks/<kind>/
+    path("", include(channel_callbacks)),  # /channels/callback/<kind>/
     path("healthz", healthz, name="healthz"),
 ]
 

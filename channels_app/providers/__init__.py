@@ -15,6 +15,7 @@ ADAPTERS = {
     "facebook": "channels_app.providers.facebook.adapter",
     "instagram": "channels_app.providers.instagram.adapter",
     "shopee": "channels_app.providers.shopee.adapter",
+    "zalo": "channels_app.providers.zalo.adapter",
 }
 
 
@@ -50,7 +51,7 @@ def declare_to_conversations() -> None:
 
 def can_send(kind: str) -> bool:
     """Whether replies on this kind can go out: its adapter is registered and implements
-    `send`. A kind without one (Zalo, e-mail today) only receives."""
+    `send`. A kind without one (e-mail today) only receives."""
     try:
         return get_adapter(kind).supports_sending
     except UnknownProvider:

@@ -140,6 +140,26 @@ class ReconnectNeeded(Event):
 
 
 @dataclass(frozen=True)
+class ContactEvent(Event):
+    """Something the customer did that is not a message, shown as a line in the timeline of
+    their conversation: `what` is "followed" or "unfollowed" (Zalo OA follows)."""
+
+    contact_id: str
+    what: str
+
+
+@dataclass(frozen=True)
+class Reaction(Event):
+    """A reaction to one message: `emoji` set (or "" when taken back); `by_account` when the
+    page / OA reacted rather than the customer."""
+
+    contact_id: str
+    target_external_id: str
+    emoji: str = ""
+    by_account: bool = False
+
+
+@dataclass(frozen=True)
 class Ignored(Event):
     """A well-formed event we do not act on (reactions, optins, ...); kept for the record."""
 
@@ -166,6 +186,9 @@ class OutboundMessage:
     purpose: str = ""
     notification: str = ""
     public_comment_reply_to: str = ""  # send as a public reply under this comment instead
+    # The customer's latest message, for providers whose replies answer one (Zalo's
+    # recipient.message_id); filled only when the adapter sets `replies_reference_inbound`.
+    answers_external_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -207,8 +230,9 @@ class SubscriptionCheck:
 
 @dataclass(frozen=True)
 class ConnectedAccount:
-    """What connecting an account at the provider gave: its id and name there, the
-    credentials to store (encrypted) and when the access part of them expires."""
+    """What an admin's connection (the provider's consent screen, then our callback) gave us:
+    the account's id and name at the provider, the credentials to store (encrypted) and when
+    its access expires (None: it does not expire on a timer)."""
 
     external_id: str
     name: str
@@ -279,6 +303,13 @@ class ProviderAdapter:
         """The provider app a new channel of this kind is connected under ("" when none)."""
         return ""
 
+    def webhook_account_id(self, *, body: bytes, headers: Mapping[str, str]) -> str | None:
+        """For providers that post every account's events to one address of the deployment
+        (`/webhooks/<kind>/`, Zalo): the external id of the account a raw body is for, or None
+        when the body names none. Providers with one address per account keep the default
+        (None: the shared address answers 404)."""
+        return None
+
     def event_account_id(self, event: Event) -> str:
         """The external id of the ChannelAccount this event belongs to (a batched body may
         carry events of several of the provider app's accounts)."""
@@ -341,6 +372,8 @@ class ProviderAdapter:
 
     # customer profiles (optional): webhooks often carry only an id
     supports_profiles: ClassVar[bool] = False
+    # Replies name the customer message they answer (delivery looks the latest one up).
+    replies_reference_inbound: ClassVar[bool] = False
 
     def fetch_profile(self, *, account, contact_external_id: str) -> Profile:
         """The customer's name and picture. Raises ProviderError."""
@@ -379,23 +412,29 @@ class ProviderAdapter:
         """Tell the provider everything up to `cursor` is stored. Raises ProviderError."""
         raise NotImplementedError
 
-    # connecting an account (optional): the provider's authorisation link and its callback
+    # connecting an account (optional): the provider's consent screen, then our callback
     def connect_url(self, *, state: str, redirect_uri: str) -> tuple[str, dict]:
-        """The provider's authorisation link, and what to keep in the session until the
-        callback (may be empty)."""
+        """The provider URL the admin is sent to (carrying `state` and `redirect_uri`), and a
+        dict of secrets kept in the admin's session until the callback (a PKCE verifier)."""
         raise NotImplementedError
 
     def connect_finish(
         self, *, params: Mapping[str, str], redirect_uri: str, kept: dict
     ) -> ConnectedAccount:
-        """The callback's parameters -> the connected account. Raises ProviderError."""
+        """The callback's query (`params`, already checked against the state) and what
+        `connect_url` kept -> the connected account. Raises ProviderError."""
         raise NotImplementedError
+
+    @property
+    def supports_connect(self) -> bool:
+        """Admins connect, reconnect and disconnect accounts of this kind from the channels page."""
+        return type(self).connect_url is not ProviderAdapter.connect_url
 
     # credential refresh (optional): providers whose access tokens expire and are renewed
     # with a single-use refresh token (Zalo, Shopee). Meta's Page tokens do not.
     def refresh_credentials(self, *, account, credentials: Mapping) -> dict | None:
         """New credentials to store for `account` (decrypted `credentials` in, the whole new
-        dict out), or None when nothing needs renewing. The caller holds the account's row
+        dict out, with `expires_at` as an ISO string), or None when nothing needs renewing. The caller holds the account's row
         lock, so two workers never spend the same single-use refresh token. Raises
         ProviderError."""
         return None

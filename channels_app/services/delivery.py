@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from channels_app.models import ChannelAccount
 from channels_app.providers import UnknownProvider, get_adapter
 from channels_app.providers.base import Action, OutboundMessage, PayloadError, ProviderError
+from channels_app.services import notices
 from conversations import policies
 from conversations.models import DeliveryStatus, Direction, Message, MessageKind
 from conversations.services import comments, delivery_status
@@ -43,10 +44,27 @@ def retry_delay(attempt: int) -> float:
     return backoff_seconds(attempt, base=BACKOFF_BASE_SECONDS, cap=BACKOFF_MAX_SECONDS)
 
 
-def outbound_for(message: Message) -> OutboundMessage:
-    """The neutral message to send: its purpose is the one the reply policy recorded."""
+def outbound_for(message: Message, *, answers_inbound: bool = False) -> OutboundMessage:
+    """The neutral message to send: its purpose is the one the reply policy recorded.
+    `answers_inbound`: the adapter's replies name the customer message they answer (the
+    latest one before the reply)."""
     meta = message.meta or {}
     purpose, notification = policies.purpose_of(message.policy_tag)
+    answers = ""
+    if answers_inbound and not message.reply_to_external_id:
+        answers = (
+            Message.objects.filter(
+                workspace_id=message.workspace_id,
+                conversation_id=message.conversation_id,
+                direction=Direction.IN,
+                kind=MessageKind.INBOX,
+                sent_at__lte=message.sent_at,
+            )  # fmt: skip
+            .exclude(external_id=None)
+            .order_by("-sent_at", "-id")
+            .values_list("external_id", flat=True)
+            .first()
+        ) or ""
     return OutboundMessage(
         message_id=message.pk, recipient_id=message.conversation.contact.external_id,
         text=message.text, attachments=tuple(message.attachments or ()),
@@ -55,6 +73,7 @@ def outbound_for(message: Message) -> OutboundMessage:
         purpose=str(purpose), notification=notification,
         public_comment_reply_to=meta.get("reply_to_comment", "")
         if message.kind == MessageKind.COMMENT else "",
+        answers_external_id=answers,
     )  # fmt: skip
 
 
@@ -70,6 +89,7 @@ def channel_account_flag_reconnect(*, account: ChannelAccount, reason: str) -> N
     ChannelAccount.objects.filter(pk=account.pk, workspace_id=account.workspace_id).update(
         needs_reconnect=True, reconnect_reason=reason[:300]
     )
+    notices.reconnect_forget(account.workspace_id)
 
 
 def _lock_pending_reply(workspace_id: int, message_id: int, *related: str) -> Message | None:
@@ -108,7 +128,8 @@ def message_deliver(*, workspace_id: int, message_id: int, now: datetime | None 
             adapter = get_adapter(account.kind)
             if not adapter.supports_sending:
                 raise UnknownProvider(account.kind)
-            result = adapter.send(account=account, outbound=outbound_for(message))
+            outbound = outbound_for(message, answers_inbound=adapter.replies_reference_inbound)
+            result = adapter.send(account=account, outbound=outbound)
         except UnknownProvider:
             _fail(message, NO_SENDING, language, code="no_sending")
             return "failed"

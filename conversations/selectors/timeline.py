@@ -11,6 +11,8 @@ from django.db.models import (
 
 from conversations.models import (
     Conversation,
+    DeliveryStatus,
+    Direction,
     Message,
     MessageKind,
 )
@@ -77,3 +79,24 @@ def conversation_reply_comment(*, conversation: Conversation) -> Message | None:
         .order_by("-sent_at", "-id")
         .first()
     )
+
+
+def replies_since_inbound(*, conversation: Conversation) -> int:
+    """How many messages the channel sent this customer since their last message (each reply
+    is its text plus one per attachment; failed ones were never sent): what Zalo counts
+    against the free replies to that message. Ours and those typed in the provider's own
+    inbox (recorded from echoes) alike."""
+    if conversation.last_inbound_at is None:
+        return 0
+    rows = (
+        Message.objects.filter(
+            workspace_id=conversation.workspace_id,
+            conversation_id=conversation.pk,
+            direction=Direction.OUT,
+            kind=MessageKind.INBOX,
+            sent_at__gt=conversation.last_inbound_at,
+        )  # fmt: skip
+        .exclude(delivery_status=DeliveryStatus.FAILED)
+        .values_list("text", "attachments")
+    )
+    return sum((1 if text else 0) + len(attachments or ()) for text, attachments in rows)

@@ -25,7 +25,7 @@ from conversations.models import (
     Message,
     MessageKind,
 )
-from conversations.selectors.timeline import customer_commented
+from conversations.selectors.timeline import customer_commented, replies_since_inbound
 from conversations.services import announcements
 from conversations.services.sending import conversation_lock, sender_assert_can_act, text_check
 from conversations.services.touch import (
@@ -79,7 +79,8 @@ def message_send(
             kind=account.kind, last_inbound_at=conversation.last_inbound_at, now=now,
             automated=automated, confirmed=confirmation, purpose=purpose,
             channel_settings=account.settings, can_send=account.can_send,
-            commented=_commented(conversation),
+            commented=_commented(conversation), replies_used=_replies_used(conversation),
+            parts=(1 if text else 0) + len(attachments),
         )  # fmt: skip
         if not decision.allowed:
             raise ApplicationError(str(decision.reason), code=f"policy.{decision.code}")
@@ -88,6 +89,15 @@ def message_send(
             attachments=attachments, decision=decision, now=now,
             reply_to_external_id=reply_to_external_id,
         )  # fmt: skip
+
+
+def _replies_used(conversation: Conversation) -> int:
+    """Messages sent since the customer's last one, counted only where the channel limits
+    them (Zalo's free replies); the conversation row is locked, so two sends count in turn."""
+    account = conversation.channel_account
+    if not policies.counts_free_replies(account.kind, account.settings):
+        return 0
+    return replies_since_inbound(conversation=conversation)
 
 
 def _commented(conversation: Conversation) -> bool:
@@ -155,7 +165,8 @@ def message_retry(*, message: Message, user, now: datetime | None = None) -> Mes
                 kind=account.kind, last_inbound_at=conversation.last_inbound_at, now=now,
                 automated=locked.is_automated, confirmed=locked.policy_tag == policies.Purpose.HUMAN_AGENT,
                 purpose=meta.get("purpose") or None, channel_settings=account.settings,
-                commented=_commented(conversation),
+                commented=_commented(conversation), replies_used=_replies_used(conversation),
+                parts=(1 if locked.text else 0) + len(locked.attachments or ()),
             )  # fmt: skip
             if not decision.allowed:
                 raise ApplicationError(str(decision.reason), code=f"policy.{decision.code}")

@@ -8,8 +8,10 @@ because a page can belong to one workspace only.
 import random
 import zlib
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from accounts.models import Membership, Role, User, Workspace
 from channels_app.models import ChannelAccount
@@ -101,8 +103,10 @@ def channel_credentials(*, kind: str, external_id: str) -> dict:
             "page_access_token": "EAAG" + token(180),
             "app_secret_proof": token(64, "0123456789abcdef"),
         }
-    if kind == "zalo":
-        return {"access_token": token(120), "refresh_token": token(120), "oa_secret_key": token(20)}
+    if kind == "zalo":  # the stand-in takes tokens it did not hand out; beat renews them
+        expires = timezone.now() + timedelta(hours=25)
+        return {"access_token": token(120), "refresh_token": token(120),
+                "expires_at": expires.isoformat()}  # fmt: skip
     if kind == "shopee":
         # The partner id and key are the deployment's (SHOPEE_PARTNER_ID / _KEY), not a shop's.
         return {
@@ -152,6 +156,10 @@ def demo_workspace_ensure(*, slug: str = DEMO_WORKSPACE_SLUG, name: str = "") ->
                 workspace=workspace, kind=kind, external_id=external_id, display_name=display_name
             )
             account.credentials = channel_credentials(kind=kind, external_id=external_id)
+            if account.credentials.get("expires_at"):
+                account.credentials_expires_at = datetime.fromisoformat(
+                    account.credentials["expires_at"]
+                )
             account.save()
         elif account.workspace_id != workspace.pk:
             raise ValueError(f"{kind} {external_id} already belongs to another workspace")

@@ -1,5 +1,5 @@
-"""Sending, as a person sees it in a real browser: a Zalo conversation's composer is closed
-with the reason (notes still work) and the channels page says "Receives only"; a reply that
+"""Sending, as a person sees it in a real browser: the composer of a kind that only receives
+(e-mail) is closed with the reason (notes still work) and the channels page says "Receives only"; a reply that
 fails turns into a failed bubble with its reason and "Send again" and its list row into
 "Not sent:", live, and "Send again" delivers it; a customer who only commented is offered
 the public and the private reply, without the 7-day text or tag purposes."""
@@ -26,7 +26,7 @@ def shop():
     workspace = make_workspace("Shop A", "shop-a")
     alice = make_user("alice@a.test", "Alice", workspace, "owner")
     page = make_channel_account(workspace, "facebook", "1001", "Shop A fanpage")
-    oa = make_channel_account(workspace, "zalo", "zalo-oa-1", "Shop A Zalo OA")
+    oa = make_channel_account(workspace, "email", "shop-a@example.vn", "Shop A Mailbox")
     return {"workspace": workspace, "alice": alice, "page": page, "oa": oa}
 
 
@@ -54,8 +54,8 @@ def deliver(message) -> str:
     )
 
 
-def test_a_zalo_conversation_shows_the_closed_composer_with_the_reason(open_inbox, shop):
-    conversation = make_conversation(shop["oa"], "zalo-user-1", "Lê Thị Zalo", text="Shop ơi")
+def test_a_receive_only_conversation_shows_the_closed_composer_with_the_reason(open_inbox, shop):
+    conversation = make_conversation(shop["oa"], "le.thi@example.vn", "Lê Thị Thư", text="Shop ơi")
     page = open_inbox(shop["alice"], f"/w/shop-a/c/{conversation.pk}/")
     composer = page.get_by_test_id("composer")
     expect(composer).to_have_attribute("data-phase", "no_sending")
@@ -65,21 +65,21 @@ def test_a_zalo_conversation_shows_the_closed_composer_with_the_reason(open_inbo
     expect(page.get_by_test_id("window-info")).to_contain_text("Chỉ nhận tin")
     expect(page.get_by_test_id("composer-input")).to_be_hidden()
     expect(page.get_by_test_id("send")).to_be_hidden()
-    shots(page, "zalo-composer")
+    shots(page, "receive-only-composer")
 
     # An internal note is still possible; nothing goes to the customer.
     page.locator("#composer .tab-note").click()
     box = page.get_by_test_id("composer-input")
     expect(box).to_be_visible()
-    box.fill("Khách Zalo: gọi lại sau")
+    box.fill("Khách e-mail: gọi lại sau")
     box.press("Enter")
-    expect(page.locator("#timeline")).to_contain_text("Khách Zalo: gọi lại sau", timeout=STEP)
+    expect(page.locator("#timeline")).to_contain_text("Khách e-mail: gọi lại sau", timeout=STEP)
     assert not Message.objects.filter(direction="out", kind="inbox").exists()
 
     page.goto("/w/shop-a/channels/")
     expect(page.get_by_test_id("receives-only")).to_have_count(1)
-    expect(page.locator("tr", has_text="Shop A Zalo OA")).to_contain_text("Chỉ nhận tin")
-    expect(page.locator("tr", has_text="Shop A Zalo OA")).not_to_contain_text("Đã kết nối")
+    expect(page.locator("tr", has_text="Shop A Mailbox")).to_contain_text("Chỉ nhận tin")
+    expect(page.locator("tr", has_text="Shop A Mailbox")).not_to_contain_text("Đã kết nối")
     expect(page.locator("tr", has_text="Shop A fanpage")).to_contain_text("Đã kết nối")
     shots(page, "channels")
     assert not page.errors

@@ -126,3 +126,7 @@ def pushes(workspace_a):
     assert recorder.ready.wait(5)
     yield recorder
     recorder.stop()
+
+
+# Zalo OA: the settings, an OA of workspace A and the stand-in (tests/channels_app/zalo.py).
+from tests.channels_app.zalo import oa_a, zalo_api, zalo_settings  # noqa: E402, F401

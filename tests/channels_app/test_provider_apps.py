@@ -7,6 +7,7 @@ import logging
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
 
 from channels_app import provider_apps
 from channels_app.models import ChannelAccount, WebhookEvent
@@ -54,7 +55,8 @@ def test_settings_list_every_app_single_app_first_and_never_print_a_secret():
     assert [app.secret for app in apps] == [SECRET, SECRET_B]
     assert SECRET_B not in repr(apps)
     assert provider_apps.default_app_id("facebook") == APP_ID
-    assert provider_apps.default_app_id("zalo") == ""
+    assert provider_apps.default_app_id("email") == ""  # a kind without provider apps
+    assert provider_apps.default_app_id("zalo") == settings.ZALO_APP_ID  # the one Zalo app
 
 
 def test_a_new_channel_is_connected_under_the_configured_app(page_a):

@@ -38,11 +38,12 @@ def test_meta_send_api_words_live_only_under_the_meta_provider():
         assert not [w for w in words if w in text], path
 
 
-# Each kind's signature header (kept, so a replay can verify again) and acknowledgement.
-EDGE = {
-    "facebook": ("X-Hub-Signature-256", (200, "EVENT_RECEIVED")),
-    "instagram": ("X-Hub-Signature-256", (200, "EVENT_RECEIVED")),
-    "shopee": ("Authorization", (200, "")),
+# Each provider's signature header (kept so a replay can verify again) and acknowledgement.
+EDGES = {
+    "facebook": ("X-Hub-Signature-256", 200, "EVENT_RECEIVED"),
+    "instagram": ("X-Hub-Signature-256", 200, "EVENT_RECEIVED"),
+    "zalo": ("X-ZEvent-Signature", 200, ""),
+    "shopee": ("Authorization", 200, ""),
 }
 
 
@@ -50,9 +51,9 @@ EDGE = {
 def test_every_adapter_declares_the_edge(kind):
     adapter = get_adapter(kind)
     assert isinstance(adapter, ProviderAdapter)
-    header, ack = EDGE[kind]
+    header, status, body = EDGES[kind]
     assert header in adapter.kept_headers  # a replay can verify again
-    assert (adapter.ack_status, adapter.ack_body) == ack
+    assert (adapter.ack_status, adapter.ack_body) == (status, body)
     assert adapter.media_hosts and adapter.max_attachment_bytes
     assert adapter.explain_error("token_expired")
     assert reply_limits.max_text(kind) == adapter.max_text_length  # registered at start-up
@@ -60,7 +61,8 @@ def test_every_adapter_declares_the_edge(kind):
 
 def test_the_text_limits_are_the_adapters(conversation_a):
     assert (reply_limits.max_text("facebook"), reply_limits.max_text("instagram")) == (2000, 1000)
-    assert reply_limits.max_text("zalo") is None  # no adapter declared one
+    assert reply_limits.max_text("zalo") == 2000  # the Zalo adapter's
+    assert reply_limits.max_text("email") is None  # no adapter declared one
 
 
 def test_the_acknowledgement_and_kept_headers_come_from_the_adapter(client, page_a, monkeypatch):

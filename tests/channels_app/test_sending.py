@@ -29,9 +29,9 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def zalo_conversation(workspace_a):
-    oa = make_channel_account(workspace_a, "zalo", "zalo-oa-1", "Shop A Zalo")
-    return make_conversation(oa, "zalo-user-1", "Lê Thị Zalo", text="Shop ơi")
+def receive_only_conversation(workspace_a):
+    oa = make_channel_account(workspace_a, "email", "shop-a@example.vn", "Shop A Mailbox")
+    return make_conversation(oa, "le.thi@example.vn", "Lê Thị Thư", text="Shop ơi")
 
 
 def pending_reply(conversation, **fields) -> Message:
@@ -63,7 +63,7 @@ def row_prefix(conversation) -> str:
 
 @pytest.mark.parametrize(
     "kind,can",
-    [("facebook", True), ("instagram", True), ("zalo", False), ("shopee", True),
+    [("facebook", True), ("instagram", True), ("zalo", True), ("shopee", True),
      ("email", False), ("nonsense", False)],
 )  # fmt: skip
 def test_can_send_comes_from_the_provider_registry(kind, can):
@@ -72,17 +72,19 @@ def test_can_send_comes_from_the_provider_registry(kind, can):
 
 
 def test_a_reply_on_a_channel_that_cannot_send_is_refused_and_nothing_is_stored(
-    zalo_conversation, alice, django_capture_on_commit_callbacks
+    receive_only_conversation, alice, django_capture_on_commit_callbacks
 ):
-    before = Conversation.objects.values().get(pk=zalo_conversation.pk)
+    before = Conversation.objects.values().get(pk=receive_only_conversation.pk)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(ApplicationError) as refused:
-            outbound.message_send(conversation=zalo_conversation, author=alice, text="Dạ có ạ")
+            outbound.message_send(
+                conversation=receive_only_conversation, author=alice, text="Dạ có ạ"
+            )
     assert refused.value.code == "policy.no_sending"
     assert refused.value.message == NO_SENDING_VI
     assert not Message.objects.filter(direction="out").exists()
     assert not PolicyAuditEntry.objects.exists()
-    assert Conversation.objects.values().get(pk=zalo_conversation.pk) == before
+    assert Conversation.objects.values().get(pk=receive_only_conversation.pk) == before
     assert callbacks == []  # no push, no delivery task
 
 
@@ -90,16 +92,16 @@ def test_a_reply_on_a_channel_that_cannot_send_is_refused_and_nothing_is_stored(
 
 
 def test_a_channel_without_a_sending_adapter_fails_the_delivery_with_the_reason(
-    zalo_conversation, pushes, django_capture_on_commit_callbacks
+    receive_only_conversation, pushes, django_capture_on_commit_callbacks
 ):
-    message = pending_reply(zalo_conversation)
-    assert row_prefix(zalo_conversation) == "Bạn:"
+    message = pending_reply(receive_only_conversation)
+    assert row_prefix(receive_only_conversation) == "Bạn:"
     with django_capture_on_commit_callbacks(execute=True):
         assert run_delivery(message) == "failed"
     message.refresh_from_db()
     assert (message.delivery_status, message.delivery_error) == ("failed", NO_SENDING_VI)
     assert message.meta["delivery_error_code"] == "no_sending"
-    assert row_prefix(zalo_conversation) == "Chưa gửi được:"
+    assert row_prefix(receive_only_conversation) == "Chưa gửi được:"
     # The push updates the bubble (reason, "Send again") and the row ("Not sent:").
     [push] = pushes.events("message.updated")
     assert push["message_id"] == message.pk
@@ -220,8 +222,8 @@ def test_send_again_is_refused_to_someone_who_may_not_reply(graph, conversation_
     assert message.delivery_status == "failed"
 
 
-def test_send_again_is_refused_on_a_channel_that_cannot_send(zalo_conversation, alice):
-    message = pending_reply(zalo_conversation)
+def test_send_again_is_refused_on_a_channel_that_cannot_send(receive_only_conversation, alice):
+    message = pending_reply(receive_only_conversation)
     run_delivery(message)
     with pytest.raises(ApplicationError) as refused:
         outbound.message_retry(message=message, user=alice)

@@ -216,3 +216,44 @@ def test_private_reply_once_within_7_days(age, already, refused):
         comment_created_at=NOW - age, already_replied=already, now=NOW
     )
     assert bool(reason) is refused
+
+
+# Zalo's free replies: the adapter registers the window at start-up (8 by default,
+# ZALO_FREE_REPLIES; per OA `settings["free_replies"]`).
+@pytest.mark.parametrize(
+    "used,parts,settings_,allowed,code,left",
+    [
+        (0, 1, None, True, "", 7),
+        (7, 1, None, True, "", 0),
+        (8, 1, None, False, "free_replies_used", None),
+        (6, 3, None, False, "free_replies_short", 2),  # text + 2 attachments > 2 left
+        (2, 1, {"free_replies": "3"}, True, "", 0),
+        (3, 1, {"free_replies": 3}, False, "free_replies_used", None),
+        (20, 1, {"free_replies": "lots"}, False, "free_replies_used", None),  # ignored: 8
+    ],
+)
+def test_zalo_counts_the_free_replies_to_each_customer_message(
+    used, parts, settings_, allowed, code, left
+):
+    decision = policies.send_decision(
+        kind="zalo", last_inbound_at=NOW - H, now=NOW, replies_used=used, parts=parts,
+        channel_settings=settings_,
+    )  # fmt: skip
+    assert (decision.allowed, decision.code) == (allowed, code)
+    if left is not None:
+        assert decision.free_messages_left == left
+    if code == "free_replies_used":
+        assert decision.phase == Phase.FREE_USED
+        assert "Zalo" in str(decision.reason)
+
+
+def test_the_composer_state_says_how_many_free_replies_are_left():
+    state = policies.window_state(kind="zalo", last_inbound_at=NOW - H, now=NOW, replies_used=5)
+    assert (state.phase, state.free_messages_left) == (Phase.OPEN, 3)
+    spent = policies.window_state(kind="zalo", last_inbound_at=NOW - H, now=NOW, replies_used=8)
+    assert (spent.phase, spent.free_messages_left) == (Phase.FREE_USED, 0)
+    assert spent.warning == policies.FREE_USED
+    closed = policies.window_state(kind="zalo", last_inbound_at=NOW - 49 * H, now=NOW)
+    assert (closed.phase, closed.free_messages_left) == (Phase.CLOSED, None)
+    meta = policies.window_state(kind="facebook", last_inbound_at=NOW - H, now=NOW)
+    assert meta.free_messages_left is None  # Meta counts no free replies

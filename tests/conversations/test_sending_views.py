@@ -22,9 +22,9 @@ def url(name, conversation, **kwargs):
 
 
 @pytest.fixture
-def zalo_conversation(workspace_a):
-    oa = make_channel_account(workspace_a, "zalo", "zalo-oa-1", "Shop A Zalo")
-    return make_conversation(oa, "zalo-user-1", "Lê Thị Zalo", text="Shop ơi")
+def receive_only_conversation(workspace_a):
+    oa = make_channel_account(workspace_a, "email", "shop-a@example.vn", "Shop A Mailbox")
+    return make_conversation(oa, "le.thi@example.vn", "Lê Thị Thư", text="Shop ơi")
 
 
 def failed_reply(conversation, text="Dạ còn ạ", error="Khách hàng không nhận tin") -> Message:
@@ -42,19 +42,25 @@ def failed_reply(conversation, text="Dạ còn ạ", error="Khách hàng không 
 
 
 def test_the_composer_of_a_channel_that_only_receives_is_closed_with_the_reason(
-    client_for, alice, zalo_conversation
+    client_for, alice, receive_only_conversation
 ):
-    html = client_for(alice).get(url("conversation_composer", zalo_conversation)).content.decode()
+    html = (
+        client_for(alice)
+        .get(url("conversation_composer", receive_only_conversation))
+        .content.decode()
+    )
     assert 'data-phase="no_sending"' in html and "is-locked" in html
     assert "Kênh này hiện chỉ nhận tin, chưa gửi được tin trả lời." in html
     assert "Chỉ nhận tin" in html  # where the window countdown would be
 
 
 def test_a_send_on_a_channel_that_only_receives_comes_back_with_the_reason(
-    client_for, alice, zalo_conversation
+    client_for, alice, receive_only_conversation
 ):
     response = client_for(alice).post(
-        url("conversation_send", zalo_conversation), {"mode": "reply", "text": "Dạ có ạ"}, **HX
+        url("conversation_send", receive_only_conversation),
+        {"mode": "reply", "text": "Dạ có ạ"},
+        **HX,
     )
     assert response.status_code == 422
     assert "Kênh này hiện chỉ nhận tin" in response.content.decode()
@@ -71,10 +77,12 @@ def test_a_reply_through_the_composer_still_goes_to_message_send(client_for, ali
 
 
 def test_an_internal_note_still_works_on_a_channel_that_only_receives(
-    client_for, alice, zalo_conversation
+    client_for, alice, receive_only_conversation
 ):
     response = client_for(alice).post(
-        url("conversation_send", zalo_conversation), {"mode": "note", "text": "Gọi lại"}, **HX
+        url("conversation_send", receive_only_conversation),
+        {"mode": "note", "text": "Gọi lại"},
+        **HX,
     )
     assert response.status_code == 200
     assert Message.objects.filter(kind="note").count() == 1
@@ -135,12 +143,12 @@ def test_send_again_names_a_message_of_this_conversation_only(
 
 
 def test_the_channels_page_says_receives_only_for_a_channel_without_a_sender(
-    client_for, alice, page_a, zalo_conversation
+    client_for, alice, page_a, receive_only_conversation
 ):
     html = client_for(alice).get(reverse("channels", kwargs={"ws": "shop-a"})).content.decode()
-    zalo_row = html[html.index("Shop A Zalo") :].split("</tr>")[0]
+    receive_only_row = html[html.index("Shop A Mailbox") :].split("</tr>")[0]
     page_row = html[html.index("Shop A fanpage") :].split("</tr>")[0]
-    assert "Chỉ nhận tin" in zalo_row and "Đã kết nối" not in zalo_row
+    assert "Chỉ nhận tin" in receive_only_row and "Đã kết nối" not in receive_only_row
     assert "Đã kết nối" in page_row and "Chỉ nhận tin" not in page_row
 
 

@@ -18,9 +18,11 @@ from channels_app.services.ingest.drain import (
 )
 from channels_app.services.ingest.receive import (
     WebhookReply,
+    channel_account_for_shared_webhook,
     channel_account_for_webhook,
     webhook_event_accept,
     webhook_receive,
+    webhook_receive_shared,
 )
 from channels_app.services.ingest.wake import (
     WAKE_KEY,
@@ -35,6 +37,7 @@ __all__ = [
     "WAKE_KEY",
     "WebhookReply",
     "account_for",
+    "channel_account_for_shared_webhook",
     "channel_account_for_webhook",
     "channel_accounts_forget",
     "dispatch",
@@ -51,5 +54,6 @@ __all__ = [
     "webhook_events_wake",
     "webhook_lost_events_backfill",
     "webhook_receive",
+    "webhook_receive_shared",
     "webhook_wakes_wait",
 ]

@@ -12,14 +12,16 @@ from channels_app.models import ChannelAccount
 from channels_app.providers import get_adapter
 from channels_app.providers.base import (
     CommentEvent,
+    ContactEvent,
     EchoMessage,
     Event,
     InboundMessage,
+    Reaction,
     ReconnectNeeded,
     StatusReceipt,
 )
 from channels_app.services import delivery, media
-from conversations.services import comments, delivery_status, inbound
+from conversations.services import comments, customer_actions, delivery_status, inbound
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,16 @@ def dispatch(item: Event, *, channel_account: ChannelAccount) -> None:
         with translation.override(channel_account.workspace.language or settings.LANGUAGE_CODE):
             reason = str(item.reason)
         delivery.channel_account_flag_reconnect(account=channel_account, reason=reason)
+    elif isinstance(item, ContactEvent):
+        customer_actions.contact_event_record(
+            channel_account=channel_account, contact_external_id=item.contact_id,
+            what=item.what, at=item.timestamp,
+        )  # fmt: skip
+    elif isinstance(item, Reaction):
+        customer_actions.message_reaction_record(
+            channel_account=channel_account, target_external_id=item.target_external_id,
+            emoji=item.emoji, by_account=item.by_account,
+        )  # fmt: skip
     elif isinstance(item, CommentEvent):
         if item.from_page:
             return  # the page's own comments: our public replies, or typed on Facebook

@@ -66,6 +66,64 @@ def channel_account_for_webhook(*, kind: str, key, by_external_id: bool = False)
     return account
 
 
+SHARED_ACCOUNT_SQL = (
+    "SELECT id, workspace_id, kind, external_id, provider_app_id, settings FROM {table} "
+    "WHERE kind = %s AND external_id = %s AND is_active LIMIT 1"
+)
+
+
+def channel_account_for_shared_webhook(*, kind: str, external_id: str) -> ChannelAccount | None:
+    """The account a body posted to the kind's shared address is for (the id the adapter
+    read off the body), cached like the per-account addresses."""
+    now = time.monotonic()
+    cache_key = (kind, "id:" + external_id)
+    cached = _WEBHOOK_ACCOUNTS.get(cache_key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    sql = SHARED_ACCOUNT_SQL.format(table=ChannelAccount._meta.db_table)
+    account = next(iter(ChannelAccount.objects.raw(sql, [kind, external_id])), None)
+    if len(_WEBHOOK_ACCOUNTS) >= WEBHOOK_ACCOUNT_CACHE_SIZE:
+        _WEBHOOK_ACCOUNTS.clear()
+    _WEBHOOK_ACCOUNTS[cache_key] = (now + settings.WEBHOOK_ACCOUNT_CACHE_SECONDS, account)
+    return account
+
+
+def webhook_receive_shared(
+    *, kind: str, method: str, body: bytes | None, headers: Mapping[str, str],
+    content_length: int | None = None,
+) -> WebhookReply:  # fmt: skip
+    """The kind's one address for every account of the deployment (Zalo): 404 for kinds
+    with per-account addresses, 413, 403 (bad signature), then the account the adapter reads
+    off the body. A signed body for an account we do not have (disconnected, another
+    deployment's) is acknowledged and dropped with a warning: refusing it would make the
+    provider retry and in the end disable the webhook of every account."""
+    try:
+        adapter = get_adapter(kind)
+    except UnknownProvider:
+        return WebhookReply(404)
+    if type(adapter).webhook_account_id is ProviderAdapter.webhook_account_id:
+        return WebhookReply(404)
+    if method != "POST":
+        return WebhookReply(405)
+    limit = settings.WEBHOOK_MAX_BODY_BYTES
+    if (content_length or 0) > limit or body is None or len(body) > limit:
+        return WebhookReply(413)
+    app_id = adapter.signing_app(body=body, headers=headers)
+    if app_id is None:
+        return WebhookReply(403)
+    external_id = adapter.webhook_account_id(body=body, headers=headers)
+    account = (
+        channel_account_for_shared_webhook(kind=kind, external_id=external_id)
+        if external_id else None
+    )  # fmt: skip
+    if account is None or account.provider_app_id != app_id:
+        log.warning("webhook dropped: %s %s %r is not connected (app %s)",
+                    kind, adapter.account_id_name, external_id, app_id)  # fmt: skip
+        return WebhookReply(adapter.ack_status, adapter.ack_body)
+    webhook_event_accept(account=account, adapter=adapter, body=body, headers=headers)
+    return WebhookReply(adapter.ack_status, adapter.ack_body)
+
+
 def forget_accounts() -> None:
     _WEBHOOK_ACCOUNTS.clear()
 

@@ -1,7 +1,8 @@
-"""Play customers on a workspace's Meta channels and Shopee shops: signed, real-shaped
-webhooks (Shopee: pushes to the deployment's one push address) posted to the running server
-at a chosen rate. Against the stand-in, each Shopee buyer message is also registered there,
-so the worker's read-back through sellerchat/get_message finds it.
+"""Play customers on a workspace's Meta channels, Zalo OAs and Shopee shops: signed,
+real-shaped webhooks posted to the running server at a chosen rate (Zalo's and Shopee's to
+their kind's one address, signed like theirs: devtools/simulator_zalo.py, simulator_shopee.py).
+Against the stand-in, each Shopee buyer message is also registered there, so the worker's
+read-back through sellerchat/get_message finds it.
 
     manage.py simulate --workspace shop-demo --rate 2 --count 100
     manage.py simulate --workspace shop-demo --page 1234567890 --rate 0.3 --count 0   # forever
@@ -20,11 +21,15 @@ from django.urls import reverse
 from accounts.models import Workspace
 from channels_app.models import ChannelAccount
 from channels_app.providers.shopee import config as shopee_config
-from devtools import simulator, simulator_shopee, standin
+from devtools import simulator, simulator_shopee, simulator_zalo, standin
+
+SIMULATED_KINDS = ["facebook", "instagram", "zalo", "shopee"]
 
 
 class Command(BaseCommand):
-    help = "Send signed, real-shaped Meta webhooks to the running server, as customers would."
+    help = (
+        "Send signed, real-shaped Meta and Zalo webhooks to the running server, as customers would."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--workspace", required=True, help="workspace slug")
@@ -40,8 +45,12 @@ class Command(BaseCommand):
         accounts = self._accounts(options["workspace"], options["page"])
         if options["rate"] <= 0:
             raise CommandError("--rate must be positive")
-        if not settings.META_APP_SECRET:
+        kinds = {account.kind for account in accounts}
+        if kinds & {"facebook", "instagram"} and not settings.META_APP_SECRET:
             raise CommandError("META_APP_SECRET is not set: webhooks could not be signed.")
+        if "zalo" in kinds and not (settings.ZALO_APP_ID and settings.ZALO_OA_SECRET_KEY):
+            raise CommandError("ZALO_APP_ID / ZALO_OA_SECRET_KEY are not set: Zalo pushes "
+                               "could not be signed.")  # fmt: skip
         rng = random.Random(options["seed"])
         media_base = standin.media_base(settings.META_GRAPH_URL)  # images the worker can fetch
         session = requests.Session()
@@ -55,6 +64,12 @@ class Command(BaseCommand):
                 account = rng.choice(accounts)
                 if account.kind == "shopee":
                     what, ok = self._shopee(session, options, account, rng, media_base)
+                elif account.kind == "zalo":
+                    what, body = simulator_zalo.random_event(
+                        settings.ZALO_APP_ID, account.external_id, rng,
+                        customers=options["customers"], media_base=media_base,
+                    )  # fmt: skip
+                    ok = self._post(session, options["base_url"], account, body)
                 else:
                     what, body = simulator.random_event(
                         account.kind,
@@ -81,23 +96,30 @@ class Command(BaseCommand):
         if workspace is None:
             raise CommandError(f"No workspace {slug!r}.")
         queryset = ChannelAccount.objects.filter(
-            workspace=workspace, kind__in=["facebook", "instagram", "shopee"], is_active=True
+            workspace=workspace, kind__in=SIMULATED_KINDS, is_active=True
         )
         if pages:
             queryset = queryset.filter(external_id__in=pages)
         accounts = list(queryset)
         if not accounts:
             raise CommandError(
-                f"Workspace {slug!r} has no active Facebook, Instagram or Shopee channel."
+                f"Workspace {slug!r} has no active Facebook, Instagram, Zalo or Shopee channel."
             )
         return accounts
 
     def _post(self, session, base_url: str, account: ChannelAccount, body: dict) -> bool:
-        raw = simulator.encode(body)
-        url = base_url.rstrip("/") + reverse(
-            "webhook", kwargs={"kind": account.kind, "key": account.webhook_key}
-        )
-        headers = simulator.signed_headers(settings.META_APP_SECRET, raw)
+        if account.kind == "zalo":  # one address for every OA, routed by the body
+            raw = simulator_zalo.encode(body)
+            url = base_url.rstrip("/") + reverse("webhook_shared", kwargs={"kind": "zalo"})
+            headers = simulator_zalo.signed_headers(
+                app_id=settings.ZALO_APP_ID, oa_secret_key=settings.ZALO_OA_SECRET_KEY, raw=raw
+            )
+        else:
+            raw = simulator.encode(body)
+            url = base_url.rstrip("/") + reverse(
+                "webhook", kwargs={"kind": account.kind, "key": account.webhook_key}
+            )
+            headers = simulator.signed_headers(settings.META_APP_SECRET, raw)
         try:
             response = session.post(url, data=raw, headers=headers, timeout=10)
         except requests.RequestException as exc:
