@@ -47,6 +47,53 @@ class SignUpForm(forms.Form):
         return password
 
 
+class ShopSignUpForm(forms.Form):
+    """A new shop's owner asks for a workspace (nothing is usable before the e-mail is proved)."""
+
+    shop_name = forms.CharField(
+        label=_("Shop name"),
+        max_length=120,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "organization"}),
+    )
+    full_name = forms.CharField(
+        label=_("Your full name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_shop_name(self):
+        name = self.cleaned_data["shop_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give your shop a name."))
+        return name
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            probe = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password, probe)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class SignUpLinkResendForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+
+
 class WorkspaceSettingsForm(forms.ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in COMMON_ZONES])
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)

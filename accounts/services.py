@@ -1,5 +1,7 @@
 """Workspace membership rules: create workspaces, invite people, accept invitations."""
 
+import re
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -14,16 +16,39 @@ from accounts.socket_revocation import close_sockets_after_commit
 from inbox_project.errors import ApplicationError
 
 
+def workspace_slug_base(name: str) -> str:
+    """The slug a shop's name suggests: Vietnamese accents folded ("Shop Giày Đẹp" becomes
+    "shop-giay-dep"; slugify alone drops the đ, which has no decomposed form)."""
+    folded = name.replace("đ", "d").replace("Đ", "D")
+    return slugify(folded)[:50].strip("-") or "shop"
+
+
 def workspace_create(*, name: str, owner: User, slug: str = "", **fields) -> Workspace:
-    base = slugify(slug or name)[:50] or "shop"
-    candidate, n = base, 1
-    while Workspace.objects.filter(slug=candidate).exists():
-        n += 1
-        candidate = f"{base}-{n}"
+    """A workspace and its owner's membership. The slug is unique: a number is added when it
+    is taken, also when another request takes it between our check and our insert."""
+    base = workspace_slug_base(slug or name)
+    taken = set(
+        Workspace.objects.filter(slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$").values_list(
+            "slug", flat=True
+        )
+    )
+    n = 1
     with transaction.atomic():
-        workspace = Workspace.objects.create(name=name, slug=candidate, **fields)
-        Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
-    return workspace
+        while True:
+            candidate = base if n == 1 else f"{base}-{n}"
+            n += 1
+            if candidate in taken:
+                continue
+            try:
+                with transaction.atomic():  # a savepoint: losing a race leaves the rest intact
+                    workspace = Workspace.objects.create(name=name, slug=candidate, **fields)
+            except IntegrityError:
+                if not Workspace.objects.filter(slug=candidate).exists():
+                    raise  # another constraint: not a race for the slug
+                taken.add(candidate)
+                continue
+            Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+            return workspace
 
 
 def invitation_create(

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import signup_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,6 +31,10 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("signup/", signup_views.signup_form, name="signup"),
+    path("signup/sent/", signup_views.signup_sent, name="signup_sent"),
+    path("signup/resend/", signup_views.signup_resend, name="signup_resend"),
+    path("signup/verify/<str:token>/", signup_views.signup_verify, name="signup_verify"),
 ]
 
 workspace_urlpatterns = [

@@ -474,6 +474,16 @@ AXES_LOCKOUT_CALLABLE = "accounts.login_throttle.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 60 * 60))  # link lifetime, s
 
+# --- self-service sign-up (accounts/signup.py) ------------------------------------------------
+# A private deployment closes the page; the e-mailed link lives SIGNUP_LINK_MAX_AGE seconds;
+# one address may ask for SIGNUP_MAX_PER_IP mails (and one e-mail receive SIGNUP_MAX_PER_EMAIL)
+# per SIGNUP_THROTTLE_WINDOW seconds.
+SIGNUP_OPEN = env_bool("SIGNUP_OPEN", True)
+SIGNUP_LINK_MAX_AGE = int(os.environ.get("SIGNUP_LINK_MAX_AGE", 48 * 3600))
+SIGNUP_MAX_PER_IP = int(os.environ.get("SIGNUP_MAX_PER_IP", "10"))
+SIGNUP_MAX_PER_EMAIL = int(os.environ.get("SIGNUP_MAX_PER_EMAIL", "3"))
+SIGNUP_THROTTLE_WINDOW = int(os.environ.get("SIGNUP_THROTTLE_WINDOW", 3600))
+
 # --- Reports --------------------------------------------------------------------------------
 # Facts derived and days rolled up that the event-driven task has not reached (a lost task,
 # a broker that was down): beat drains the queues.
