@@ -18,7 +18,6 @@ from channels_app.services.ingest.drain import (
 )
 from channels_app.services.ingest.receive import (
     WebhookReply,
-    channel_account_for_shared_webhook,
     channel_account_for_webhook,
     webhook_event_accept,
     webhook_receive,
@@ -37,7 +36,6 @@ __all__ = [
     "WAKE_KEY",
     "WebhookReply",
     "account_for",
-    "channel_account_for_shared_webhook",
     "channel_account_for_webhook",
     "channel_accounts_forget",
     "dispatch",

@@ -66,28 +66,6 @@ def channel_account_for_webhook(*, kind: str, key, by_external_id: bool = False)
     return account
 
 
-SHARED_ACCOUNT_SQL = (
-    "SELECT id, workspace_id, kind, external_id, provider_app_id, settings FROM {table} "
-    "WHERE kind = %s AND external_id = %s AND is_active LIMIT 1"
-)
-
-
-def channel_account_for_shared_webhook(*, kind: str, external_id: str) -> ChannelAccount | None:
-    """The account a body posted to the kind's shared address is for (the id the adapter
-    read off the body), cached like the per-account addresses."""
-    now = time.monotonic()
-    cache_key = (kind, "id:" + external_id)
-    cached = _WEBHOOK_ACCOUNTS.get(cache_key)
-    if cached is not None and cached[0] > now:
-        return cached[1]
-    sql = SHARED_ACCOUNT_SQL.format(table=ChannelAccount._meta.db_table)
-    account = next(iter(ChannelAccount.objects.raw(sql, [kind, external_id])), None)
-    if len(_WEBHOOK_ACCOUNTS) >= WEBHOOK_ACCOUNT_CACHE_SIZE:
-        _WEBHOOK_ACCOUNTS.clear()
-    _WEBHOOK_ACCOUNTS[cache_key] = (now + settings.WEBHOOK_ACCOUNT_CACHE_SECONDS, account)
-    return account
-
-
 def webhook_receive_shared(
     *, kind: str, method: str, body: bytes | None, headers: Mapping[str, str],
     content_length: int | None = None,
@@ -113,7 +91,7 @@ def webhook_receive_shared(
         return WebhookReply(403)
     external_id = adapter.webhook_account_id(body=body, headers=headers)
     account = (
-        channel_account_for_shared_webhook(kind=kind, external_id=external_id)
+        channel_account_for_webhook(kind=kind, key=external_id, by_external_id=True)
         if external_id else None
     )  # fmt: skip
     if account is None or account.provider_app_id != app_id:
