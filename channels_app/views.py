@@ -119,8 +119,8 @@ def webhook(request, kind, key):
 @require_POST
 def webhook_shared(request, kind):
     """The kind's one webhook address for every account (Zalo): routed by the body."""
-    reply = ingest.webhook_receive_shared(
-        kind=kind, method=request.method, headers=request.headers,
+    reply = ingest.webhook_receive(
+        kind=kind, key="", method=request.method, headers=request.headers, params=request.GET,
         content_length=_content_length(request), body=_body(request),
     )  # fmt: skip
     return HttpResponse(reply.body, status=reply.status, content_type="text/plain")

@@ -287,14 +287,18 @@ class ProviderAdapter:
     # `event_account_id`.
     account_id_name: ClassVar[str] = "account"
 
-    # One webhook address for every account of the deployment (Shopee registers one push URL
-    # per partner app): the key of that address, or None when each account has its own
-    # (`ChannelAccount.webhook_key`). The edge then finds the account by the ids the signed
-    # body names (`body_account_ids`).
+    # One webhook address for every account of the deployment: None when each account has its
+    # own (`/webhooks/<kind>/<ChannelAccount.webhook_key>/`); "" for the kind's bare address
+    # (`/webhooks/<kind>/`, Zalo: one callback URL per app); else the key of that address
+    # (`/webhooks/<kind>/<key>/`, Shopee: one push URL per partner app, kept unguessable). On
+    # a shared address the edge checks the signature first, then finds the account by the ids
+    # the signed body names (`body_account_ids`).
     def shared_webhook_key(self) -> str | None:
         return None
 
-    def body_account_ids(self, *, body: bytes) -> tuple[str, ...]:
+    def body_account_ids(
+        self, *, body: bytes, headers: Mapping[str, str] | None = None
+    ) -> tuple[str, ...]:
         """The external ids of the accounts a body on the shared address is for, in order of
         preference (empty: none can be read). Only asked after the signature was checked."""
         return ()
@@ -302,13 +306,6 @@ class ProviderAdapter:
     def default_app_id(self) -> str:
         """The provider app a new channel of this kind is connected under ("" when none)."""
         return ""
-
-    def webhook_account_id(self, *, body: bytes, headers: Mapping[str, str]) -> str | None:
-        """For providers that post every account's events to one address of the deployment
-        (`/webhooks/<kind>/`, Zalo): the external id of the account a raw body is for, or None
-        when the body names none. Providers with one address per account keep the default
-        (None: the shared address answers 404)."""
-        return None
 
     def event_account_id(self, event: Event) -> str:
         """The external id of the ChannelAccount this event belongs to (a batched body may

@@ -165,7 +165,7 @@ def test_a_shop_connected_under_another_partner_app_is_refused(client, shop):
 def test_another_address_is_not_the_push_address(client, shop):
     url = push_url().replace(push_url().split("/")[-2], "00000000-0000-0000-0000-000000000000")
     assert post_push(client, encode(fixture("webchat_text")), url=url).status_code == 404
-    assert client.get(push_url()).status_code == 403  # no handshake on Shopee's address
+    assert client.get(push_url()).status_code == 405  # no handshake on Shopee's address
 
 
 def test_pushes_route_to_the_shop_they_name_across_workspaces(

@@ -70,7 +70,7 @@ def test_an_unknown_or_disconnected_oa_is_acknowledged_and_dropped(client, oa_a,
     oa_a.save()
     assert post(client, raw_fixture("user_send_text")).status_code == 200
     assert not WebhookEvent.objects.exists()
-    assert "not connected" in caplog.text
+    assert "names no official account of ours" in caplog.text
 
 
 def test_the_per_account_address_of_a_kind_without_a_shared_one_is_unchanged(client, page_a):

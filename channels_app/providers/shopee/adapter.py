@@ -67,7 +67,9 @@ class ShopeeAdapter(ProviderAdapter):
     def shared_webhook_key(self) -> str | None:
         return config.push_key()
 
-    def body_account_ids(self, *, body: bytes) -> tuple[str, ...]:
+    def body_account_ids(
+        self, *, body: bytes, headers: Mapping[str, str] | None = None
+    ) -> tuple[str, ...]:
         try:
             return schemas.canonical(body)[0]
         except PayloadError:

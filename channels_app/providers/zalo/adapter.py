@@ -52,12 +52,18 @@ class ZaloAdapter(ProviderAdapter):
     def explain_error(self, code: str):
         return PLAIN.get(code)
 
-    # --- the webhook edge: one address, routed by the OA id in the body -------------------
-    def webhook_account_id(self, *, body: bytes, headers: Mapping[str, str]) -> str | None:
+    # --- the webhook edge: the kind's one address, routed by the OA id in the body ----------
+    def shared_webhook_key(self) -> str | None:
+        return ""
+
+    def body_account_ids(
+        self, *, body: bytes, headers: Mapping[str, str] | None = None
+    ) -> tuple[str, ...]:
         try:
-            return schemas.oa_id(schemas.load(body)) or None
+            oa_id = schemas.oa_id(schemas.load(body))
         except PayloadError:
-            return None
+            return ()
+        return (oa_id,) if oa_id else ()
 
     def signing_app(self, *, body: bytes, headers: Mapping[str, str]) -> str | None:
         app_id = provider_apps.default_app_id(self.kind)

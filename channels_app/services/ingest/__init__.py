@@ -21,7 +21,6 @@ from channels_app.services.ingest.receive import (
     channel_account_for_webhook,
     webhook_event_accept,
     webhook_receive,
-    webhook_receive_shared,
 )
 from channels_app.services.ingest.wake import (
     WAKE_KEY,
@@ -52,6 +51,5 @@ __all__ = [
     "webhook_events_wake",
     "webhook_lost_events_backfill",
     "webhook_receive",
-    "webhook_receive_shared",
     "webhook_wakes_wait",
 ]

@@ -8,7 +8,7 @@ import logging
 
 from channels_app.providers import get_adapter, supported_kinds
 from channels_app.providers.base import ProviderError
-from channels_app.services.ingest.receive import channel_account_for_webhook, webhook_event_accept
+from channels_app.services.ingest.receive import account_named_by_body, webhook_event_accept
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +37,7 @@ def _backfill_kind(kind: str, adapter, *, max_pages: int) -> int:
     for _page in range(max_pages):
         lost = adapter.lost_events()
         for body in lost.bodies:
-            account = next(
-                (found for external_id in adapter.body_account_ids(body=body)
-                 if (found := channel_account_for_webhook(kind=kind, key=external_id,
-                                                          by_external_id=True)) is not None),
-                None,
-            )  # fmt: skip
+            account = account_named_by_body(kind=kind, adapter=adapter, body=body)
             if account is None:
                 log.info(
                     "lost %s delivery for no %s of ours skipped", kind, adapter.account_id_name

@@ -66,42 +66,6 @@ def channel_account_for_webhook(*, kind: str, key, by_external_id: bool = False)
     return account
 
 
-def webhook_receive_shared(
-    *, kind: str, method: str, body: bytes | None, headers: Mapping[str, str],
-    content_length: int | None = None,
-) -> WebhookReply:  # fmt: skip
-    """The kind's one address for every account of the deployment (Zalo): 404 for kinds
-    with per-account addresses, 413, 403 (bad signature), then the account the adapter reads
-    off the body. A signed body for an account we do not have (disconnected, another
-    deployment's) is acknowledged and dropped with a warning: refusing it would make the
-    provider retry and in the end disable the webhook of every account."""
-    try:
-        adapter = get_adapter(kind)
-    except UnknownProvider:
-        return WebhookReply(404)
-    if type(adapter).webhook_account_id is ProviderAdapter.webhook_account_id:
-        return WebhookReply(404)
-    if method != "POST":
-        return WebhookReply(405)
-    limit = settings.WEBHOOK_MAX_BODY_BYTES
-    if (content_length or 0) > limit or body is None or len(body) > limit:
-        return WebhookReply(413)
-    app_id = adapter.signing_app(body=body, headers=headers)
-    if app_id is None:
-        return WebhookReply(403)
-    external_id = adapter.webhook_account_id(body=body, headers=headers)
-    account = (
-        channel_account_for_webhook(kind=kind, key=external_id, by_external_id=True)
-        if external_id else None
-    )  # fmt: skip
-    if account is None or account.provider_app_id != app_id:
-        log.warning("webhook dropped: %s %s %r is not connected (app %s)",
-                    kind, adapter.account_id_name, external_id, app_id)  # fmt: skip
-        return WebhookReply(adapter.ack_status, adapter.ack_body)
-    webhook_event_accept(account=account, adapter=adapter, body=body, headers=headers)
-    return WebhookReply(adapter.ack_status, adapter.ack_body)
-
-
 def forget_accounts() -> None:
     _WEBHOOK_ACCOUNTS.clear()
 
@@ -110,7 +74,9 @@ def webhook_receive(
     *, kind: str, key, method: str, body: bytes | None, headers: Mapping[str, str],
     params: Mapping[str, str], content_length: int | None = None,
 ) -> WebhookReply:  # fmt: skip
-    """Everything the webhook view does, in order: 404, handshake, 413, 403, store, ack."""
+    """Everything the webhook view does, in order: 404, handshake, 413, 403, store, ack.
+    `key` is the address's key: an account's `webhook_key`, a shared address's key, or ""
+    for the kind's bare address (`/webhooks/<kind>/`)."""
     try:
         adapter = get_adapter(kind)
     except UnknownProvider:
@@ -121,14 +87,13 @@ def webhook_receive(
             adapter=adapter, kind=kind, key=key, shared=shared, method=method, body=body,
             headers=headers, content_length=content_length,
         )  # fmt: skip
-    account = channel_account_for_webhook(kind=kind, key=key)
+    account = channel_account_for_webhook(kind=kind, key=key) if key else None
     if account is None:
         return WebhookReply(404)
     if method == "GET":
         challenge = adapter.verify_handshake(account=account, params=params)
         return WebhookReply(200, challenge) if challenge is not None else WebhookReply(403)
-    limit = settings.WEBHOOK_MAX_BODY_BYTES
-    if (content_length or 0) > limit or body is None or len(body) > limit:
+    if _too_big(body, content_length):
         return WebhookReply(413)
     app_id = adapter.signing_app(body=body, headers=headers)
     if app_id is None:
@@ -145,44 +110,59 @@ def webhook_receive(
     return WebhookReply(adapter.ack_status, adapter.ack_body)
 
 
+def _too_big(body: bytes | None, content_length: int | None) -> bool:
+    limit = settings.WEBHOOK_MAX_BODY_BYTES
+    return (content_length or 0) > limit or body is None or len(body) > limit
+
+
+def account_named_by_body(*, kind: str, adapter: ProviderAdapter, body: bytes, headers=None):
+    """The first account of ours among those a body on a shared address names, or None."""
+    for external_id in adapter.body_account_ids(body=body, headers=headers or {}):
+        found = channel_account_for_webhook(kind=kind, key=external_id, by_external_id=True)
+        if found is not None:
+            return found
+    return None
+
+
 def _receive_shared(
     *, adapter: ProviderAdapter, kind: str, key, shared: str, method: str, body: bytes | None,
     headers: Mapping[str, str], content_length: int | None,
 ) -> WebhookReply:  # fmt: skip
-    """A kind whose provider pushes every account's events to one address (Shopee: one push
-    URL per partner app): the signature first, then the account the body names. A signed body
-    for no account of ours (a shop that left, or was never connected) is acknowledged and not
-    stored: refusing it would only make the provider retry it and mark the address unhealthy
-    for every other account. One for an account of another app is refused (404)."""
-    if str(key) != shared or method == "GET":
-        return WebhookReply(404 if str(key) != shared else 403)
-    limit = settings.WEBHOOK_MAX_BODY_BYTES
-    if (content_length or 0) > limit or body is None or len(body) > limit:
+    """A kind whose provider pushes every account's events to one address (Zalo: the kind's
+    bare address; Shopee: one push URL per partner app): the signature first, then the
+    account the body names. There is no handshake (405 to anything but POST).
+
+    A signed body for no account of ours (a shop or OA that left, or was never connected) is
+    acknowledged and not stored: refusing it would only make the provider retry it and, in the
+    end, disable the address for every other account. One for an account connected under
+    another app is a configuration to fix: refused (404) where the provider keeps what was
+    not delivered and we read it back later (`supports_lost_events`, Shopee), acknowledged
+    and dropped with a warning elsewhere."""
+    if str(key) != shared:
+        return WebhookReply(404)
+    if method != "POST":
+        return WebhookReply(405)
+    if _too_big(body, content_length):
         return WebhookReply(413)
     app_id = adapter.signing_app(body=body, headers=headers)
     if app_id is None:
         return WebhookReply(403)
-    ids = adapter.body_account_ids(body=body)
-    account = next(
-        (found for external_id in ids
-         if (found := channel_account_for_webhook(kind=kind, key=external_id,
-                                                  by_external_id=True)) is not None),
-        None,
-    )  # fmt: skip
+    account = account_named_by_body(kind=kind, adapter=adapter, body=body, headers=headers)
     if account is None:
         log.warning(
             "webhook not stored: %s body signed by app %s names no %s of ours (%s)",
-            kind, app_id, adapter.account_id_name, ", ".join(ids) or "none",
+            kind, app_id, adapter.account_id_name,
+            ", ".join(adapter.body_account_ids(body=body, headers=headers)) or "none",
         )  # fmt: skip
         return WebhookReply(adapter.ack_status, adapter.ack_body)
     if account.provider_app_id != app_id:
-        # Ours, but connected under another app: a configuration to fix, so the provider is
-        # left to keep the body (Shopee: a lost push, read back once the app is right).
         log.warning(
             "webhook refused: signed by %s app %s, but channel account %s belongs to app %r",
             kind, app_id, account.pk, account.provider_app_id,
         )  # fmt: skip
-        return WebhookReply(404)
+        if adapter.supports_lost_events:
+            return WebhookReply(404)
+        return WebhookReply(adapter.ack_status, adapter.ack_body)
     webhook_event_accept(account=account, adapter=adapter, body=body, headers=headers)
     return WebhookReply(adapter.ack_status, adapter.ack_body)
 
