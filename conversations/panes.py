@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conversations import policies
+from conversations import policies, reply_limits
 from conversations.channels import channel_accounts_of
 from conversations.filter_summary import active_filter_names
 from conversations.forms import (
@@ -153,6 +153,7 @@ def composer_context(
         "composer_purpose": data.get("purpose", ""),
         "composer_error": error,
         "customer_blocked": conversation.customer.is_blocked,
+        "composer_accept": reply_limits.picker_accept(account.kind),
     }
 
 

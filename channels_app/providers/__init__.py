@@ -38,13 +38,16 @@ def supported_kinds() -> frozenset[str]:
 
 def declare_to_conversations() -> None:
     """Tell conversations what each registered adapter declares for it (the reply text limit,
-    a reply window for a kind its table does not have): conversations sits below
+    what a reply may attach, a reply window for a kind its table does not have): conversations sits below
     channels_app and never imports an adapter. Run at start-up (ChannelsAppConfig.ready)."""
     from conversations import policies, reply_limits
 
     for kind in supported_kinds():
         adapter = get_adapter(kind)
         reply_limits.max_text_register(kind, adapter.max_text_length)
+        reply_limits.attachments_register(
+            kind, adapter.sendable_attachments, adapter.max_attachment_bytes
+        )
         if adapter.reply_window_rule is not None:
             policies.channel_window_register(kind, adapter.reply_window_rule)
 

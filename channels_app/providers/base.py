@@ -317,6 +317,9 @@ class ProviderAdapter:
     # largest attachment it takes (bytes; None: no known limit).
     max_text_length: ClassVar[int | None] = None
     max_attachment_bytes: ClassVar[int | None] = None
+    # The attachment types (Message.attachments' "image", "video", "audio", "file") a reply
+    # may carry: None for every one; the composer offers and accepts only these.
+    sendable_attachments: ClassVar[frozenset[str] | None] = None
     # Hosts (and their subdomains) inbound media and profile pictures may be downloaded from,
     # on top of the deployment's MEDIA_DOWNLOAD_HOSTS.
     media_hosts: ClassVar[tuple[str, ...]] = ()

@@ -1,7 +1,7 @@
 """Composer attachments: checked by content before anything is written, stored under generated
 names only once the send is accepted.
 
-    uploads = attachments_check(files=request.FILES.getlist("files"))   # ApplicationError
+    uploads = attachments_check(files=request.FILES.getlist("files"), kind=channel_kind)
     with attachments_stored(workspace=..., uploads=uploads) as described:
         message_send(..., attachments=described)                        # may refuse
 
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from conversations import files as rules
+from conversations import reply_limits
 from inbox_project.errors import ApplicationError
 
 ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024  # Meta's limit for files sent in Messenger
@@ -35,33 +36,54 @@ class CheckedUpload:
     size: int
 
 
-def attachments_check(*, files) -> list[CheckedUpload]:
-    """Refuse, with the file's name, anything too large or not a type the channels accept."""
+KIND_ORDER = reply_limits.KIND_ORDER
+
+
+def _kind_words(kind: str) -> str:
+    return {
+        "image": _("pictures (JPEG, PNG, GIF, WebP)"),
+        "video": _("videos"),
+        "audio": _("audio"),
+        "file": _("PDF, Office documents, ZIP and plain text files"),
+    }[kind]
+
+
+def attachments_check(*, files, kind: str = "") -> list[CheckedUpload]:
+    """Refuse, with the file's name, anything too large or not a type the channel accepts
+    (`kind`: the conversation's channel kind, whose provider declared what it sends)."""
     files = list(files or [])
     if len(files) > ATTACHMENT_MAX_FILES:
         raise ApplicationError(
             _("At most %(n)s files per message.") % {"n": ATTACHMENT_MAX_FILES}, code="files"
         )
+    allowed = reply_limits.attachment_kinds(kind)
+    if files and not allowed:
+        raise ApplicationError(_("Files cannot be sent on this channel."), code="file_type")
+    max_bytes = min(
+        ATTACHMENT_MAX_BYTES, reply_limits.max_attachment_bytes(kind) or ATTACHMENT_MAX_BYTES
+    )
     checked = []
     for upload in files:
         name = rules.display_name(upload.name)
-        if upload.size > ATTACHMENT_MAX_BYTES:
+        if upload.size > max_bytes:
             raise ApplicationError(
-                _("“%(name)s” is larger than 25 MB.") % {"name": name}, code="file_size"
+                _("“%(name)s” is larger than %(mb)s MB, the most this channel takes.")
+                % {"name": name, "mb": f"{max_bytes / (1024 * 1024):g}"},
+                code="file_size",
             )
         upload.seek(0)
         head = upload.read(rules.SNIFF_BYTES)
         upload.seek(0)
         content_type = rules.sniff(head, declared=_declared_text(name))
-        if content_type not in rules.UPLOAD_TYPES:
+        if content_type not in rules.UPLOAD_TYPES or (
+            rules.attachment_kind(content_type) not in allowed
+        ):
             raise ApplicationError(
-                _(
-                    "“%(name)s” cannot be sent: only pictures (JPEG, PNG, GIF, WebP), videos, "
-                    "audio, PDF, Office documents, ZIP and plain text files are accepted."
-                )
-                % {"name": name},
+                _("“%(name)s” cannot be sent: this channel accepts only %(kinds)s.")
+                % {"name": name,
+                   "kinds": ", ".join(_kind_words(k) for k in KIND_ORDER if k in allowed)},
                 code="file_type",
-            )
+            )  # fmt: skip
         checked.append(CheckedUpload(upload, content_type, name, upload.size))
     return checked
 

@@ -103,7 +103,8 @@ def conversation_send(request, pk):
                 author=request.user, text=data.get("text", ""),
             )  # fmt: skip
         else:
-            uploads = attachments_check(files=request.FILES.getlist("files"))
+            uploads = attachments_check(files=request.FILES.getlist("files"),
+                                        kind=conversation.channel_account.kind)  # fmt: skip
             with attachments_stored(workspace=request.workspace, uploads=uploads) as described:
                 message = outbound.message_send(
                     conversation=conversation,

@@ -265,3 +265,51 @@ def test_the_file_picker_offers_only_accepted_types(client_for, bob, claimed):
     )
     assert 'name="files"' in page and 'accept="image/jpeg,image/png,image/gif,image/webp,' in page
     assert "svg" not in page.split('name="files"', 1)[1].split(">", 1)[0]
+
+
+@pytest.fixture
+def shopee_claimed(workspace_a, bob):
+    from tests.factories import make_channel_account, make_conversation
+
+    shop = make_channel_account(workspace_a, "shopee", "880001", "Shop A on Shopee")
+    conversation = make_conversation(shop, "buyer-1", "Lê Thị C")
+    Conversation.objects.filter(pk=conversation.pk).update(
+        assignee=bob, claimed_at=timezone.now(), last_inbound_at=timezone.now()
+    )
+    return conversation
+
+
+def test_a_channel_that_sends_only_pictures_offers_and_takes_only_pictures(
+    client_for, bob, shopee_claimed, claimed, media_root
+):
+    """Shopee's seller chat sends images only: the picker offers pictures, a PDF is refused
+    by name before anything is written, and a Facebook conversation still offers every type."""
+    client = client_for(bob)
+    url = reverse("conversation", kwargs={"ws": "shop-a", "pk": shopee_claimed.pk})
+    page = client.get(url).content.decode()
+    assert 'accept="image/jpeg,image/png,image/gif,image/webp"' in page
+    upload = SimpleUploadedFile("báo giá.pdf", PDF, content_type="application/pdf")
+    response = client.post(send_url(shopee_claimed), {"files": [upload]}, **HX)
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "“báo giá.pdf”" in body and ("pictures (JPEG" in body or "ảnh (JPEG" in body)
+    assert stored_files(media_root) == []
+    assert not Message.objects.filter(conversation=shopee_claimed, direction="out").exists()
+    facebook = client.get(reverse("conversation", kwargs={"ws": "shop-a", "pk": claimed.pk}))
+    assert ".pdf,.doc" in facebook.content.decode()
+
+
+def test_a_file_over_the_channels_own_limit_is_refused_with_that_limit(
+    client_for, bob, workspace_a, media_root
+):
+    """Zalo takes attachments up to 5 MB (the adapter's declaration), below the composer's 25."""
+    from tests.factories import make_channel_account, make_conversation
+
+    oa = make_channel_account(workspace_a, "zalo", "4001", "Shop A Zalo OA")
+    conversation = make_conversation(oa, "zalo-user-1", "Phạm D")
+    Conversation.objects.filter(pk=conversation.pk).update(assignee=bob, claimed_at=timezone.now())
+    big = SimpleUploadedFile("anh.png", png_bytes() + b"\x00" * (5 * 1024 * 1024), "image/png")
+    response = client_for(bob).post(send_url(conversation), {"files": [big]}, **HX)
+    assert response.status_code == 422
+    assert "5 MB" in response.content.decode()
+    assert stored_files(media_root) == []

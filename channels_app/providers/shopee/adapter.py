@@ -44,6 +44,9 @@ class ShopeeAdapter(ProviderAdapter):
     ack_body = ""
     account_id_name = "shop"
     max_attachment_bytes = 10 * 1024 * 1024  # unverified; upload_image refuses larger files
+    # Seller chat sends pictures only (sellerchat/upload_image); products and orders go as
+    # cards, not files.
+    sendable_attachments = frozenset({"image"})
     media_hosts = ("shopee.vn", "susercontent.com", "shopeemobile.com", "shopee.sg")
 
     def __init__(self):
