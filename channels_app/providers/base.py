@@ -195,6 +195,9 @@ class OutboundMessage:
 class SendResult:
     external_id: str
     recipient_id: str = ""
+    # Every id the provider gave, when the reply went out as several sends (Zalo and Shopee
+    # send a text and each file apart): their echoes are recognised as ours by these.
+    part_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -143,9 +143,11 @@ def message_deliver(*, workspace_id: int, message_id: int, now: datetime | None 
             log.exception("the %s adapter crashed sending message %s", account.kind, message.pk)
             _fail(message, CRASHED, language, code="crashed")
             return "failed"
-        extra = {"recipient_id": result.recipient_id} if result.recipient_id else None
+        extra = {"recipient_id": result.recipient_id} if result.recipient_id else {}
+        if result.part_ids:
+            extra["part_ids"] = list(result.part_ids)
         delivery_status.message_mark_sent(
-            message=message, external_id=result.external_id, extra=extra
+            message=message, external_id=result.external_id, extra=extra or None
         )
         return "sent"
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
 
 from conversations import events
 from conversations.models import (
@@ -186,6 +188,12 @@ def message_record_echo(
                             contact_external_id=contact_external_id, external_id=external_id)  # fmt: skip
     if found.already_recorded:
         return None
+    if (
+        own_message_id is None
+        and found.conversation is not None
+        and _echo_of_unmarked_own(conversation=found.conversation, external_id=external_id)
+    ):
+        return None
     conversation = _contact_and_conversation(
         channel_account=channel_account, external_id=contact_external_id, at=sent_at, found=found
     )
@@ -201,6 +209,30 @@ def message_record_echo(
                        preview=message_preview(text, attachments))  # fmt: skip
     events.message_created(message)
     return message
+
+
+# How far back a reply of ours may be when its echo arrives without our mark.
+UNMARKED_ECHO_WINDOW = timedelta(minutes=15)
+
+
+def _echo_of_unmarked_own(*, conversation: Conversation, external_id: str) -> bool:
+    """Providers whose sends carry no mark of ours (Zalo, Shopee) echo our replies as
+    messages the page sent. The echo is ours when it names a part of a reply we sent
+    (`meta.part_ids`), or the id a delivery is about to record: the echo can arrive while
+    the worker that sent the reply still holds its row (the send is inside its transaction),
+    so this waits for the locks of our replies still pending, then looks again."""
+    recent = Message.objects.filter(
+        conversation=conversation, direction=Direction.OUT, kind=MessageKind.INBOX,
+        created_at__gte=timezone.now() - UNMARKED_ECHO_WINDOW,
+    )  # fmt: skip
+    list(
+        recent.filter(delivery_status=DeliveryStatus.PENDING, external_id__isnull=True)
+        .select_for_update(of=("self",))
+        .values_list("pk", flat=True)
+    )
+    return recent.filter(
+        Q(external_id=external_id) | Q(meta__part_ids__contains=[external_id])
+    ).exists()
 
 
 def _echo_of_own(*, channel_account, message_id: int, external_id: str) -> bool:

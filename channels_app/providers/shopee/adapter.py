@@ -177,14 +177,15 @@ class ShopeeAdapter(ProviderAdapter):
         bodies += [self.attachment_body(client, shop, a) for a in outbound.attachments]
         if not bodies:
             raise PayloadError("nothing to send")
-        result = {}
+        ids = []
         for message_type, content in bodies:
             body = {"to_id": to_id, "message_type": message_type, "content": content}
             result = client.send_message(shop=shop, body=body)
-        message_id = clean_text(result.get("message_id"), limit=64)
-        if not message_id:
+            ids.append(clean_text(result.get("message_id"), limit=64))
+        if not all(ids):
             raise PayloadError("sellerchat/send_message answered without a message_id")
-        return SendResult(external_id=message_id, recipient_id=str(to_id))
+        return SendResult(external_id=ids[-1], recipient_id=str(to_id),
+                          part_ids=tuple(ids) if len(ids) > 1 else ())  # fmt: skip
 
     def attachment_body(self, client, shop, attachment: Mapping) -> tuple[str, dict]:
         kind = attachment.get("type")

@@ -93,13 +93,12 @@ class ZaloAdapter(ProviderAdapter):
             bodies.append(wire.attachment_body(outbound, kind=kind, uploaded=uploaded))
         if not bodies:
             raise PayloadError("nothing to send")
-        result = {}
-        for body in bodies:
-            result = api.send_cs(body)
-        if not result.get("message_id"):
+        results = [api.send_cs(body) for body in bodies]
+        ids = tuple(str(r["message_id"]) for r in results if r.get("message_id"))
+        if len(ids) != len(results):
             raise PayloadError("Zalo answered without a message_id")
-        return SendResult(external_id=str(result["message_id"]),
-                          recipient_id=str(result.get("user_id") or ""))  # fmt: skip
+        return SendResult(external_id=ids[-1], recipient_id=str(results[-1].get("user_id") or ""),
+                          part_ids=ids if len(ids) > 1 else ())  # fmt: skip
 
     def fetch_profile(self, *, account, contact_external_id: str) -> Profile:
         data = self.client(account).user_profile(contact_external_id)
