@@ -427,7 +427,7 @@ def cmd_run(argv: list[str]) -> int:
             )  # fmt: skip
             stack.spawn(
                 "worker", python, "-m", "celery", "-A", "inbox_project", "--quiet", "worker",
-                "-Q", "celery,ingest,outbound,enrich,timers,automation,reports", "--concurrency", "2",
+                "-Q", "celery,ingest,outbound,enrich,timers,automation,reports,email", "--concurrency", "2",
                 "--loglevel", os.environ.get("WORKER_LOG_LEVEL", "WARNING"),
             )  # fmt: skip
             stack.spawn(
