@@ -175,6 +175,28 @@ class EmbeddedRedis:
 
 # --- the stack ----------------------------------------------------------------------------
 
+# A child that dies is started again after RESTART_BACKOFF_BASE * 2^(n-1) seconds (n: its
+# deaths within the window, capped at RESTART_BACKOFF_CAP); the supervisor gives up, and stops
+# everything, when it died RESTART_MAX_QUICK_DEATHS times within RESTART_QUICK_WINDOW seconds.
+RESTART_BACKOFF_BASE = float(os.environ.get("DEVSTACK_RESTART_BACKOFF", "1"))
+RESTART_BACKOFF_CAP = 30.0
+RESTART_MAX_QUICK_DEATHS = int(os.environ.get("DEVSTACK_MAX_QUICK_DEATHS", "5"))
+RESTART_QUICK_WINDOW = float(os.environ.get("DEVSTACK_QUICK_WINDOW", "60"))
+
+
+def restart_delay(deaths: list[float], now: float, *, base: float | None = None,
+                  cap: float = RESTART_BACKOFF_CAP, max_quick: int | None = None,
+                  window: float | None = None) -> float | None:  # fmt: skip
+    """Seconds to wait before starting a child again, or None to give up on it. `deaths`: the
+    times (monotonic) it died, the latest last."""
+    base = RESTART_BACKOFF_BASE if base is None else base
+    max_quick = RESTART_MAX_QUICK_DEATHS if max_quick is None else max_quick
+    window = RESTART_QUICK_WINDOW if window is None else window
+    recent = sum(1 for t in deaths if now - t <= window)
+    if recent >= max_quick:
+        return None
+    return min(cap, base * 2 ** max(0, recent - 1))
+
 
 class Child:
     """A child process whose output is passed through (prefixed with its name) and whose last
@@ -182,12 +204,23 @@ class Child:
 
     TAIL_LINES = 20
 
-    def __init__(self, name: str, process: subprocess.Popen):
+    def __init__(self, name: str, process: subprocess.Popen, args: tuple[str, ...] = ()):
         self.name = name
+        self.args = args  # how to start it again
+        self.deaths: deque[float] = deque(maxlen=RESTART_MAX_QUICK_DEATHS + 1)
+        self.restart_at: float | None = None  # when a dead child is due to start again
+        self._watch(process)
+
+    def _watch(self, process: subprocess.Popen) -> None:
         self.process = process
         self.tail: deque[str] = deque(maxlen=self.TAIL_LINES)
-        self.reader = threading.Thread(target=self._pump, name=f"{name}-output", daemon=True)
+        self.reader = threading.Thread(target=self._pump, name=f"{self.name}-output", daemon=True)
         self.reader.start()
+
+    def kill_group(self) -> None:
+        """What a dead child leaves behind in its session (a worker's pool) goes too."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
 
     def _pump(self) -> None:
         for raw in self.process.stdout:
@@ -263,19 +296,49 @@ class Stack:
     def call(self, *args: str) -> int:
         return subprocess.call(list(args), env=self.env, cwd=ROOT)
 
-    def spawn(self, name: str, *args: str) -> None:
+    def _popen(self, args) -> subprocess.Popen:
         # A session of its own: Ctrl-C reaches only us, and we stop children in order.
-        process = subprocess.Popen(
+        return subprocess.Popen(
             list(args), env=self.env, cwd=ROOT, start_new_session=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        self.children.append(Child(name, process))
+
+    def spawn(self, name: str, *args: str) -> None:
+        self.children.append(Child(name, self._popen(args), args))
 
     def dead_child(self) -> Child | None:
         """The first child that must keep running and has exited, if any."""
         for child in self.children:
             if child.name not in OPTIONAL_CHILDREN and child.poll() is not None:
                 return child
+        return None
+
+    def supervise(self, now: float | None = None) -> Child | None:
+        """One look at the children: a child that died is restarted after a backoff (1, 2, 4 …
+        s), and logged; one that died RESTART_MAX_QUICK_DEATHS times within
+        RESTART_QUICK_WINDOW seconds is given up on and returned, so the caller stops all."""
+        now = time.monotonic() if now is None else now
+        for child in self.children:
+            if child.name in OPTIONAL_CHILDREN:
+                continue
+            if child.restart_at is not None:
+                if now >= child.restart_at:
+                    child.restart_at = None
+                    child._watch(self._popen(child.args))
+                    log(f"{child.name} restarted (pid {child.process.pid})")
+                continue
+            if child.poll() is None:
+                continue
+            log(child.death_notice())
+            child.kill_group()
+            child.deaths.append(now)
+            delay = restart_delay(list(child.deaths), now)
+            if delay is None:
+                log(f"{child.name} died {RESTART_MAX_QUICK_DEATHS} times within "
+                    f"{RESTART_QUICK_WINDOW:g} s; giving up")  # fmt: skip
+                return child
+            log(f"restarting {child.name} in {delay:g} s")
+            child.restart_at = now + delay
         return None
 
     def stop(self) -> None:
@@ -364,7 +427,7 @@ def cmd_run(argv: list[str]) -> int:
             )  # fmt: skip
             stack.spawn(
                 "worker", python, "-m", "celery", "-A", "inbox_project", "--quiet", "worker",
-                "-Q", "celery,ingest,outbound,enrich,timers,automation,reports", "--concurrency", "2",
+                "-Q", "celery,ingest,outbound,enrich,timers,automation,reports,email", "--concurrency", "2",
                 "--loglevel", os.environ.get("WORKER_LOG_LEVEL", "WARNING"),
             )  # fmt: skip
             stack.spawn(
@@ -375,9 +438,8 @@ def cmd_run(argv: list[str]) -> int:
             write_stack_env(stack)
             start_demo_customers(stack, manage, url)
             print_banner(url + "/")
-            while (dead := stack.dead_child()) is None:
+            while stack.supervise() is None:
                 time.sleep(0.5)
-            log(dead.death_notice())
             log("stopping everything")
             return 1
         except ChildDied as died:

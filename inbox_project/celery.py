@@ -1,6 +1,7 @@
 """Celery app. Queues: ingest (webhooks), outbound (delivery), enrich (profiles, media and
 subscription checks from the providers), timers (sweeps), automation (rules on customers'
-messages, when settings.AUTOMATION_RUN is "queue"), reports."""
+messages, when settings.AUTOMATION_RUN is "queue"), reports, email (e-mail in and out; a worker
+of its own in docker-compose.yml)."""
 
 import os
 

@@ -293,6 +293,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / ".data" / "media"))
 MEDIA_URL = "/media/"
+# Production behind deploy/nginx.conf: /media/ answers with `X-Accel-Redirect: <prefix><name>`
+# after the membership check, and nginx sends the file from this `internal` location. Empty
+# (development, tests): the view streams the file itself.
+MEDIA_ACCEL_REDIRECT_PREFIX = os.environ.get("MEDIA_ACCEL_REDIRECT_PREFIX", "")
 
 LOGGING = {
     "version": 1,
