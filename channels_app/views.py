@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import get_for_workspace, require_admin
 from accounts.models import Membership, Role
 from channels_app.models import ChannelAccount, WebhookEvent
+from channels_app.providers import get_adapter
 from channels_app.providers.base import ProviderError
 from channels_app.services import connect, ingest, subscriptions
 from inbox_project.errors import ApplicationError
@@ -27,7 +28,9 @@ def channel_list(request):
         "channels_app/channel_list.html",
         {"accounts": accounts, "site_url": settings.SITE_URL,
          "checkable_kinds": subscriptions.subscription_kinds(),
-         "connect_kinds": sorted(connect.connect_kinds())},
+         # Kinds whose one consent covers many accounts (Meta) have no pick page yet.
+         "connect_kinds": sorted(k for k in connect.connect_kinds()
+                                 if not get_adapter(k).connect_picks)},
     )  # fmt: skip
 
 

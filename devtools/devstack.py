@@ -455,7 +455,8 @@ def cmd_run(argv: list[str]) -> int:
 
 # Where a running `make run` says how to reach it, for `devstack manage` in another shell.
 STACK_ENV = DATA / "stack.env"
-STACK_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SITE_URL", "META_GRAPH_URL", "SHOPEE_API_URL",
+STACK_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SITE_URL", "META_GRAPH_URL", "META_LOGIN_URL",
+                   "SHOPEE_API_URL",
                    "ZALO_API_URL", "ZALO_OAUTH_URL")  # fmt: skip
 
 
@@ -512,6 +513,7 @@ def start_graph_standin(stack: Stack, manage: list[str]) -> None:
     wait_for_port_or_death(stack, standin_port, timeout=30, what="the provider stand-in")
     base = f"http://127.0.0.1:{standin_port}"
     stack.env.setdefault("META_GRAPH_URL", f"{base}/v23.0")
+    stack.env.setdefault("META_LOGIN_URL", f"{base}/v23.0/dialog/oauth")  # Facebook Login
     stack.env.setdefault("SHOPEE_API_URL", base)
     # Zalo's OA API and OAuth answer under /zalo/ (devtools/standin_zalo.py)
     if not stack.env.get("ZALO_API_URL"):

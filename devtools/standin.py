@@ -9,6 +9,9 @@ Graph endpoints played: POST /{page}/messages, /{comment}/comments, /{comment} (
 Vietnamese names and a picture); GET / POST / DELETE /{page}/subscribed_apps (every Page starts
 subscribed to our app with META_PAGE_SUBSCRIBED_FIELDS; DELETE plays Meta unsubscribing it).
 
+Facebook Login (the consent dialog, token exchanges, /me/accounts, the batch endpoint) is
+played by devtools/standin_meta_login.py.
+
 Control endpoints (not part of Graph):
     GET    /_sent                  what was sent, oldest first (?recipient=ID&path=PART filter)
     DELETE /_sent                  forget it all (sends, reads, subscriptions)
@@ -40,7 +43,7 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from devtools import simulator, standin_shopee, standin_zalo
+from devtools import simulator, standin_meta_login, standin_shopee, standin_zalo
 
 ERRORS = {
     "window_closed": (400, {
@@ -225,6 +228,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._reply(200, {"data": data})
         if len(segments) == 3 and segments[0] == "_media":
             return self._media(segments[1], segments[2])
+        if segments == ["dialog", "oauth"]:  # Facebook Login (devtools/standin_meta_login.py)
+            return standin_meta_login.consent_page(self, query)
+        if segments == ["oauth", "access_token"]:
+            return standin_meta_login.access_token(self, query)
+        if segments == ["_login"]:
+            return standin_meta_login.calls(self)
         return self._graph("GET", segments, query, {})
 
     def do_DELETE(self):
@@ -235,6 +244,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.reads.clear()
                 self.state.subscriptions.clear()
                 self.state.__dict__.pop("zalo", None)  # Zalo's tokens, codes and counts
+                self.state.__dict__.pop("login", None)  # Facebook Login's codes and tokens
             return self._reply(200, {"ok": True})
         return self._graph("DELETE", segments, query, {})
 
@@ -247,6 +257,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._reply(400, {"error": f"unknown mode {mode}"})
             self.state.fail(mode, int(body.get("times", 1)))
             return self._reply(200, {"ok": True})
+        if segments == ["_login"]:
+            return standin_meta_login.configure(self, body)
         return self._graph("POST", segments, query, body)
 
     # --- the Graph API ----------------------------------------------------------------------
@@ -261,6 +273,10 @@ class Handler(BaseHTTPRequestHandler):
         failure = self.state.next_failure()
         if failure:
             return self._reply(*_error_body(failure))
+        if segments == ["me", "accounts"] and method == "GET":
+            return standin_meta_login.accounts(self, query, token)
+        if not segments and method == "POST" and "batch" in body:
+            return standin_meta_login.batch(self, body, token)
         if len(segments) == 2 and segments[1] == "subscribed_apps":
             return self._subscribed_apps(method, segments, query, body, token)
         if method == "GET" and len(segments) == 1:

@@ -320,6 +320,15 @@ META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "dev-meta-verify-token" 
 # Graph API base (no trailing slash); `make run` points it at the local provider stand-in.
 META_GRAPH_URL = os.environ.get("META_GRAPH_URL", "https://graph.facebook.com/v23.0").rstrip("/")
 META_HTTP_TIMEOUT = float(os.environ.get("META_HTTP_TIMEOUT", "10"))
+# Facebook Login's consent dialog (`make run` points it at the stand-in) and the permissions
+# asked for: the Pages' list, messages and comments, and their Instagram accounts'.
+META_LOGIN_URL = os.environ.get("META_LOGIN_URL", "https://www.facebook.com/v23.0/dialog/oauth")
+META_LOGIN_SCOPES = env_list(
+    "META_LOGIN_SCOPES",
+    "pages_show_list,pages_messaging,pages_manage_metadata,pages_read_engagement,"
+    "pages_manage_engagement,business_management,instagram_basic,instagram_manage_messages,"
+    "instagram_manage_comments",
+)
 # A private reply's Send API answer names the commenter's Messenger id (docs/providers.md,
 # unverified): link it to the commenter's customer. Off if Meta ever answers otherwise.
 META_LINK_PRIVATE_REPLY_RECIPIENT = env_bool("META_LINK_PRIVATE_REPLY_RECIPIENT", True)

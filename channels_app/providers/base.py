@@ -244,6 +244,36 @@ class ConnectedAccount:
 
 
 @dataclass(frozen=True)
+class ConnectCandidate:
+    """One account a consent made available when one consent covers many (Meta: every Page
+    the person manages, and the Instagram account linked to a Page): offered to the admin to
+    pick. `parent_id` is the account this one hangs from (an Instagram account's Page);
+    `detail` a line shown under the name (the @username)."""
+
+    kind: str
+    external_id: str
+    name: str
+    credentials: dict
+    settings: dict = field(default_factory=dict)
+    parent_id: str = ""
+    detail: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.external_id}"
+
+
+@dataclass(frozen=True)
+class ConnectGrant:
+    """What one consent gave: the accounts to pick from and what the adapter needs again to
+    activate the picked ones (`kept`: the person's long-lived token), until `expires_at`."""
+
+    candidates: tuple[ConnectCandidate, ...]
+    kept: dict = field(default_factory=dict)
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class LostEvents:
     """Deliveries the provider kept because they were never acknowledged (Shopee's lost
     pushes): the raw bodies, the cursor to confirm once they are stored, whether more wait."""
@@ -426,6 +456,23 @@ class ProviderAdapter:
     ) -> ConnectedAccount:
         """The callback's query (`params`, already checked against the state) and what
         `connect_url` kept -> the connected account. Raises ProviderError."""
+        raise NotImplementedError
+
+    # One consent covers many accounts the admin then picks from (Meta's Facebook Login):
+    # the callback asks `connect_grant` instead of `connect_finish`.
+    connect_picks: ClassVar[bool] = False
+
+    def connect_grant(
+        self, *, params: Mapping[str, str], redirect_uri: str, kept: dict
+    ) -> ConnectGrant:
+        """The callback's query -> every account the consent covers. Raises ProviderError."""
+        raise NotImplementedError
+
+    def connect_activate(
+        self, *, grant: ConnectGrant, picked: tuple[ConnectCandidate, ...]
+    ) -> dict[str, ProviderError | None]:
+        """Make the picked accounts send us their webhooks (Meta: subscribe each Page) ->
+        for each candidate key, None when it worked or the ProviderError that refused it."""
         raise NotImplementedError
 
     @property

@@ -56,13 +56,10 @@ def channel_connect_start(*, workspace, kind: str, redirect_uri: str) -> tuple[s
     return url, pending
 
 
-def channel_connect_complete(
-    *, pending: Mapping | None, kind: str, params: Mapping[str, str], redirect_uri: str,
-    workspace, now: float | None = None,
-) -> ChannelAccount:  # fmt: skip
-    """Check the callback against what was kept, let the adapter finish (ProviderError
-    propagates) and create or update the workspace's channel account with the credentials,
-    encrypted. An account connected to another workspace is refused."""
+def pending_check(*, pending: Mapping | None, kind: str, params: Mapping[str, str], workspace,
+                  now: float | None = None) -> None:  # fmt: skip
+    """The callback carries the state we sent, for the kind and workspace it was started
+    from, in time; else ApplicationError."""
     now = time.time() if now is None else now
     sent = str((pending or {}).get("state") or "")
     given = str(params.get("state") or "")
@@ -75,6 +72,16 @@ def channel_connect_complete(
     if now - float(pending.get("started") or 0) > CONNECT_MAX_SECONDS:
         raise ApplicationError(_("The connection took too long: start it again."),
                                code="expired")  # fmt: skip
+
+
+def channel_connect_complete(
+    *, pending: Mapping | None, kind: str, params: Mapping[str, str], redirect_uri: str,
+    workspace, now: float | None = None,
+) -> ChannelAccount:  # fmt: skip
+    """Check the callback against what was kept, let the adapter finish (ProviderError
+    propagates) and create or update the workspace's channel account with the credentials,
+    encrypted. An account connected to another workspace is refused."""
+    pending_check(pending=pending, kind=kind, params=params, workspace=workspace, now=now)
     adapter = _adapter(kind)
     connected = adapter.connect_finish(params=params, redirect_uri=redirect_uri,
                                        kept=dict(pending.get("kept") or {}))  # fmt: skip

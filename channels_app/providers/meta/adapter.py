@@ -8,6 +8,8 @@ from django.conf import settings
 
 from channels_app import provider_apps
 from channels_app.providers.base import (
+    ConnectCandidate,
+    ConnectGrant,
     OutboundMessage,
     PayloadError,
     Profile,
@@ -18,7 +20,7 @@ from channels_app.providers.base import (
     SubscriptionCheck,
     clean_text,
 )
-from channels_app.providers.meta import signature, wire
+from channels_app.providers.meta import login, signature, wire
 from channels_app.providers.meta.errors import PLAIN
 from channels_app.providers.meta.messaging import METADATA_PREFIX
 from channels_app.providers.meta.subscriptions import subscription_check, subscription_from
@@ -99,6 +101,20 @@ class MetaAdapter(ProviderAdapter):
 
     def check_subscription(self, *, account) -> SubscriptionCheck:
         return subscription_check(self, account=account)
+
+    # --- connecting Pages (Facebook Login; channels_app/providers/meta/login.py) ---------------
+    connect_picks = True
+
+    def connect_url(self, *, state: str, redirect_uri: str) -> tuple[str, dict]:
+        return login.connect_url(state=state, redirect_uri=redirect_uri)
+
+    def connect_grant(self, *, params: Mapping[str, str], redirect_uri: str, kept: dict
+                      ) -> ConnectGrant:  # fmt: skip
+        return login.connect_grant(params=params, redirect_uri=redirect_uri)
+
+    def connect_activate(self, *, grant: ConnectGrant, picked: tuple[ConnectCandidate, ...]
+                         ) -> dict[str, ProviderError | None]:  # fmt: skip
+        return login.connect_activate(grant=grant, picked=picked)
 
     def refresh_credentials(self, *, account, credentials) -> dict | None:
         """Page tokens obtained from a long-lived user token do not expire on a timer; a

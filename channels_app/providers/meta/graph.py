@@ -23,8 +23,9 @@ class GraphClient:
         self.base_url = (base_url or settings.META_GRAPH_URL).rstrip("/")
 
     def call(
-        self, method: str, path: str, *, json: dict | None = None, params: dict | None = None
-    ) -> dict:
+        self, method: str, path: str, *, json: dict | None = None, params: dict | None = None,
+        data: dict | None = None,
+    ) -> dict | list:  # fmt: skip
         if not self.access_token:
             raise ProviderError(
                 PLAIN["token_expired"],
@@ -35,7 +36,8 @@ class GraphClient:
         url = f"{self.base_url}/{path.lstrip('/')}"
         try:
             response = thread_session().request(
-                method, url, json=json, params=params, timeout=settings.META_HTTP_TIMEOUT,
+                method, url, json=json, params=params, data=data,
+                timeout=settings.META_HTTP_TIMEOUT,
                 headers={"Authorization": f"Bearer {self.access_token}"},
             )  # fmt: skip
         except requests.RequestException as exc:
@@ -54,6 +56,8 @@ class GraphClient:
             raise classify(
                 status=response.status_code, error=error if isinstance(error, dict) else None
             )
+        if isinstance(data, list):  # the batch endpoint answers a list
+            return data
         return data if isinstance(data, dict) else {}
 
     # --- edges Messenger and Instagram share ---------------------------------------------
