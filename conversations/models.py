@@ -199,6 +199,8 @@ class Conversation(models.Model):
     last_outbound_at = models.DateTimeField(null=True, blank=True)
     # The last message is a reply that failed to go out: the row says "Not sent:", not "You:".
     last_outbound_failed = models.BooleanField(default=False, db_default=False)
+    # The customer messages that count as unread (none from a blocked customer), counted since
+    # the conversation began and never reset: reading is each person's own (ReadMarker).
     unread_count = models.PositiveIntegerField(default=0)
 
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.NONE)
@@ -528,3 +530,33 @@ class ConversationMute(models.Model):
 
     def __str__(self):
         return f"{self.user_id} → #{self.conversation_id}"
+
+
+class ReadMarker(models.Model):
+    """How far one person has read one conversation: `seen_count` is the conversation's
+    `unread_count` counter (customer messages that count as unread, never reset) when they
+    last read it, so their own unread is `unread_count - seen_count`; no row: they read none.
+    Upserted when they open the conversation or its open pane shows a new message."""
+
+    workspace = models.ForeignKey(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # "Mark unread" on a conversation with no counted message stores -1: one unread.
+    seen_count = models.IntegerField(default=0)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Also the index of the list's per-row look-up (conversation, user).
+            models.UniqueConstraint(fields=["conversation", "user"], name="read_marker_once"),
+        ]
+        indexes = [models.Index(fields=["user", "workspace"], name="read_marker_user")]
+
+    def __str__(self):
+        return f"{self.user_id} read #{self.conversation_id} to {self.seen_count}"

@@ -34,6 +34,10 @@ class RowUI:
     assignee_short: str  # the given name, which fits beside three labels
     you: str  # "You:" before the preview when the shop spoke last ("Not sent:" if it failed)
     failed: bool  # the shop's last reply did not go out
+    # The reader's own unread and what they had seen; "" on a row rendered once for everyone
+    # (a live push): each browser then works its own out (inbox-live.js).
+    unread: int | str = ""
+    seen: int | str = ""
 
 
 # Beyond this a row would truncate every chip to nothing; the rest show as "+N".
@@ -98,5 +102,14 @@ def present_rows(rows, *, workspace) -> list:
             assignee_short=given_name(c.assignee.display_name) if c.assignee_id else "",
             you=(not_sent if failed else you) if c.last_message_direction == "out" else "",
             failed=failed,
+            **_own_unread(c),
         )
     return rows
+
+
+def _own_unread(c) -> dict:
+    seen = getattr(c, "seen_count", None)
+    if seen is None:
+        return {}
+    unread = 0 if c.customer.is_blocked else max(c.unread_count - seen, 0)
+    return {"unread": unread, "seen": seen}

@@ -7,6 +7,7 @@ from conversations.models import (
     ConversationStatus,
 )
 from conversations.selectors.filters import conversations_not_blocked
+from conversations.selectors.read_markers import unread_for
 from conversations.selectors.rows import ORDER
 
 COUNT_CAP = 99  # counts above this show as "99+": a count never scans a big workspace
@@ -27,7 +28,7 @@ def inbox_counts(*, workspace, user) -> dict[str, int]:
         return queryset.order_by(*ORDER).values("id")[: COUNT_CAP + 1].count()
 
     return {
-        "unread": capped(base.filter(unread_count__gt=0)),
+        "unread": capped(base.filter(unread_for(user))),  # the person's own unread
         "mine": capped(base.filter(assignee=user)),
         "unassigned": capped(base.filter(assignee__isnull=True)),
     }

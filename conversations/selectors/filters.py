@@ -17,6 +17,7 @@ from conversations.models import (
     Customer,
     Label,
 )
+from conversations.selectors.read_markers import unread_for
 from conversations.selectors.search import SEARCH_MIN_CHARS, search_normalise
 
 
@@ -95,10 +96,10 @@ def conversation_filter(*, workspace, user, filters: InboxFilters) -> QuerySet[C
         queryset = queryset.exclude(customer__phones=[])
     elif filters.phone == "no":
         queryset = queryset.filter(customer__phones=[])
-    if filters.read == "unread":
-        queryset = queryset.filter(unread_count__gt=0)
+    if filters.read == "unread":  # the person's own: they have not read it to the end
+        queryset = queryset.filter(unread_for(user))
     elif filters.read == "read":
-        queryset = queryset.filter(unread_count=0)
+        queryset = queryset.exclude(unread_for(user))
     if filters.rating:
         queryset = queryset.filter(rating=filters.rating)
     if filters.date_from:

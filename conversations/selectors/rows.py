@@ -25,6 +25,7 @@ from conversations.models import (
     Label,
 )
 from conversations.selectors.filters import InboxFilters, conversation_filter
+from conversations.selectors.read_markers import with_seen_count
 from conversations.selectors.search import customer_matches, message_matches, searchable_words
 from conversations.vietnamese_order import vietnamese_key
 
@@ -159,11 +160,16 @@ def conversation_list_page(
         order = ("search_rank", *ORDER)
     else:
         queryset = queryset.filter(after)
+    queryset = with_seen_count(queryset, user=user)  # the reader's own unread badge
     rows = list(conversation_rows(queryset.order_by(*order))[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
     return ListPage(rows=rows, next_cursor=encode_cursor(rows[-1]) if has_more and rows else None)
 
 
-def conversation_row(*, workspace, pk: int) -> Conversation | None:
-    return conversation_rows(Conversation.objects.filter(workspace=workspace, pk=pk)).first()
+def conversation_row(*, workspace, pk: int, user=None) -> Conversation | None:
+    """One row; with `user`, with that reader's own unread (else as pushed to everyone)."""
+    queryset = Conversation.objects.filter(workspace=workspace, pk=pk)
+    if user is not None:
+        queryset = with_seen_count(queryset, user=user)
+    return conversation_rows(queryset).first()

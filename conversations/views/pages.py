@@ -65,7 +65,7 @@ def inbox_counts(request):
 
 @require_GET
 def conversation_row(request, pk):
-    row = row_selectors.conversation_row(workspace=request.workspace, pk=pk)
+    row = row_selectors.conversation_row(workspace=request.workspace, pk=pk, user=request.user)
     if row is None:
         raise Http404
     present_rows([row], workspace=request.workspace)

@@ -76,10 +76,15 @@
   }, 700);
 
   function placeRow(id, html) {
+    if (!document.getElementById("conv-list")) return;
+    if (!html) return refreshListSoon();
+    // The row was rendered once for everyone: give it this person's own unread first.
+    Inbox.ownRow(parse(html)).then((row) => (row ? placeOwnRow(id, row) : refreshListSoon()));
+  }
+
+  function placeOwnRow(id, row) {
     const list = document.getElementById("conv-list");
     if (!list) return;
-    if (!html) return refreshListSoon();
-    const row = parse(html);
     const existing = document.getElementById("conv-" + id);
     const matches = rowMatches(row);
     if (matches === null) {
@@ -304,6 +309,8 @@
       // A rule's notice for me (textContent: the rule's text is never read as HTML).
       if (event.reason === "automation_notice") Inbox.toast(event.text, "info");
       refreshCountsSoon();
+      // I read a conversation or marked it unread (here or in another tab): only its row.
+      if (event.reason === "read") return Inbox.seenChanged(event.conversation_id, event.seen);
       if (event.conversation_id && Inbox.isOpen(event.conversation_id)) refreshHeader();
       if (event.reason !== "marks") refreshListSoon();
     },

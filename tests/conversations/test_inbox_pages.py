@@ -8,7 +8,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations.models import Conversation, Customer, Label, Message
+from conversations.models import Conversation, Customer, Label, Message, ReadMarker
 from conversations.selectors.filters import InboxFilters
 from conversations.selectors.rows import conversation_list_page
 from conversations.selectors.search import customer_matches, message_matches
@@ -61,8 +61,10 @@ def test_conversation_url_is_shareable_and_reload_keeps_filters(client_for, bob,
 def test_opening_a_conversation_marks_it_read(client_for, bob, conversation_a):
     assert conversation_a.unread_count == 1
     client_for(bob).get(reverse("conversation", kwargs={"ws": "shop-a", "pk": conversation_a.pk}))
+    marker = ReadMarker.objects.get(user=bob, conversation=conversation_a)
+    assert marker.seen_count == 1  # read to the end, for bob only
     conversation_a.refresh_from_db()
-    assert conversation_a.unread_count == 0
+    assert conversation_a.unread_count == 1  # the counter is everyone's and never reset
 
 
 def test_htmx_open_returns_only_the_panes(client_for, bob, conversation_a):
