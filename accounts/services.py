@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts.admin_actions import admin_action_publish
 from accounts.models import ROLE_RANK, Invitation, Membership, Role, User, Workspace
 from accounts.socket_revocation import close_sockets_after_commit
 from inbox_project.errors import ApplicationError
@@ -76,6 +77,9 @@ def invitation_create(
     invitation = Invitation.objects.create(
         workspace=workspace, email=email, role=role, invited_by=invited_by
     )
+    admin_action_publish(workspace_id=workspace.pk, actor=invited_by, action="invitation.sent",
+                         target_type="invitation", target_id=invitation.pk, target_label=email,
+                         details={"role": role})  # fmt: skip
     transaction.on_commit(lambda: invitation_send(invitation=invitation))
     return invitation
 
@@ -96,10 +100,14 @@ def invitation_send(*, invitation: Invitation) -> None:
     send_mail(subject, body, None, [invitation.email])
 
 
-def invitation_revoke(*, invitation: Invitation) -> None:
+def invitation_revoke(*, invitation: Invitation, actor: User | None = None) -> None:
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
+        admin_action_publish(workspace_id=invitation.workspace_id, actor=actor,
+                             action="invitation.revoked", target_type="invitation",
+                             target_id=invitation.pk, target_label=invitation.email,
+                             details={"role": invitation.role})  # fmt: skip
 
 
 def invitation_accept(*, token: str, user: User) -> Membership:
@@ -142,6 +150,10 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        admin_action_publish(workspace_id=invitation.workspace_id, actor=user,
+                             action="invitation.accepted", target_type="invitation",
+                             target_id=invitation.pk, target_label=invitation.email,
+                             details={"role": membership.role})  # fmt: skip
     return membership
 
 
@@ -153,8 +165,14 @@ def membership_set_role(*, actor: Membership, membership: Membership, role: str)
     if membership.role == Role.OWNER and role != Role.OWNER:
         _ensure_another_owner(membership)
     demoted = ROLE_RANK[Role(role)] < ROLE_RANK[Role(membership.role)]
+    previous = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    if previous != role:
+        admin_action_publish(workspace_id=membership.workspace_id, actor=actor.user_id,
+                             action="member.role_changed", target_type="member",
+                             target_id=membership.pk, target_label=membership.user.email,
+                             details={"from": previous, "to": role})  # fmt: skip
     if demoted:  # what an agent may see is less than an admin's: reconnect under the new role
         close_sockets_after_commit(workspace_id=membership.workspace_id, user_id=membership.user_id)
     return membership
@@ -178,6 +196,10 @@ def membership_deactivate(
     membership.save(
         update_fields=["is_active", "removed_at", "removed_by", "released_conversation_ids"]
     )
+    admin_action_publish(workspace_id=membership.workspace_id, actor=actor.user_id,
+                         action="member.removed", target_type="member", target_id=membership.pk,
+                         target_label=membership.user.email,
+                         details={"released": len(membership.released_conversation_ids)})  # fmt: skip
     close_sockets_after_commit(workspace_id=membership.workspace_id, user_id=membership.user_id)
 
 
@@ -194,6 +216,10 @@ def membership_reinstate(*, actor: Membership, membership: Membership) -> Member
     membership.save(
         update_fields=["is_active", "removed_at", "removed_by", "released_conversation_ids"]
     )
+    admin_action_publish(workspace_id=membership.workspace_id, actor=actor.user_id,
+                         action="member.reinstated", target_type="member",
+                         target_id=membership.pk, target_label=membership.user.email,
+                         details={"role": membership.role})  # fmt: skip
     return membership
 
 

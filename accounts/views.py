@@ -181,7 +181,7 @@ def member_update(request, pk):
 @require_POST
 def invitation_revoke(request, pk):
     invitation = get_for_workspace(Invitation, workspace=request.workspace, pk=pk)
-    services.invitation_revoke(invitation=invitation)
+    services.invitation_revoke(invitation=invitation, actor=request.user)
     messages.success(request, _("Invitation withdrawn."))
     return redirect("members", ws=request.workspace.slug)
 

@@ -29,7 +29,12 @@ def rule_edit(request, pk=None):
     rule = get_for_workspace(Rule, workspace=workspace, pk=pk) if pk else Rule(workspace=workspace)
     form = RuleForm(request.POST or None, instance=rule, workspace=workspace)
     if request.method == "POST" and form.is_valid():
-        admin.rule_save(workspace=workspace, rule=form.save(commit=False), save_m2m=form.save_m2m)
+        admin.rule_save(
+            workspace=workspace,
+            rule=form.save(commit=False),
+            save_m2m=form.save_m2m,
+            actor=request.user,
+        )
         messages.success(request, _("Rule saved."))
         return redirect("automation_rules", ws=workspace.slug)
     try_form = TryForm(initial={"page": rule.channel_account_id})
@@ -40,7 +45,9 @@ def rule_edit(request, pk=None):
 @require_admin
 @require_POST
 def rule_toggle(request, pk):
-    admin.rule_toggle(rule=get_for_workspace(Rule, workspace=request.workspace, pk=pk))
+    admin.rule_toggle(
+        rule=get_for_workspace(Rule, workspace=request.workspace, pk=pk), actor=request.user
+    )
     return redirect("automation_rules", ws=request.workspace.slug)
 
 
@@ -55,7 +62,7 @@ def rule_move(request, pk):
 @require_admin
 @require_POST
 def auto_labels(request):
-    created = auto_labels_install(workspace=request.workspace)
+    created = auto_labels_install(workspace=request.workspace, actor=request.user)
     messages.success(request, _("Auto-label rules added: %(n)s.") % {"n": created})
     return redirect("automation_rules", ws=request.workspace.slug)
 
@@ -108,7 +115,7 @@ def comment_guards(request):
         form = CommentGuardForm(request.POST if bound else None, instance=guard,
                                 prefix=f"p{page.pk}")  # fmt: skip
         if bound and form.is_valid():
-            form.save()
+            admin.comment_guard_save(form=form, page=page, actor=request.user)
             messages.success(request, _("Saved for %(page)s.") % {"page": page.display_name})
             return redirect("automation_comment_guards", ws=workspace.slug)
         forms_.append((page, form))
@@ -134,7 +141,9 @@ def sequence_edit(request, pk=None):
                         form_kwargs={"workspace": workspace},
                         queryset=sequence.steps.order_by("position", "id") if pk else None)  # fmt: skip
     if data is not None and form.is_valid() and steps.is_valid():
-        admin.sequence_save(workspace=workspace, sequence=form.save(commit=False), steps=steps)
+        admin.sequence_save(
+            workspace=workspace, sequence=form.save(commit=False), steps=steps, actor=request.user
+        )
         messages.success(request, _("Sequence saved."))
         return redirect("automation_sequences", ws=workspace.slug)
     return render(request, "automation/sequence_edit.html",

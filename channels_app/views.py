@@ -74,7 +74,7 @@ def channel_connect_callback(request, kind):
     try:
         account = connect.channel_connect_complete(
             pending=pending, kind=kind, params=request.GET, redirect_uri=_callback_uri(kind),
-            workspace=workspace,
+            workspace=workspace, actor=request.user,
         )  # fmt: skip
     except ApplicationError as error:
         flash.error(request, error.message)
@@ -90,7 +90,7 @@ def channel_connect_callback(request, kind):
 @require_POST
 def channel_disconnect(request, pk):
     account = get_for_workspace(ChannelAccount, workspace=request.workspace, pk=pk)
-    connect.channel_disconnect(account=account)
+    connect.channel_disconnect(account=account, actor=request.user)
     flash.success(request, _("%(name)s is disconnected.") % {"name": account.display_name})
     return redirect("channels", ws=request.workspace.slug)
 

@@ -1,6 +1,7 @@
 """What happened in the inbox: every domain event, in one place.
 
-conversations publishes these (routing publishes `OwnerChanged`) through
+conversations publishes these (routing publishes `OwnerChanged`, automation
+`AutomatedActionTaken`; the admin actions of every app are `accounts.admin_actions`) through
 `inbox_project.domain_events.publish`; the apps above subscribe in their `AppConfig.ready()`
 and conversations never names them. Each event carries ids and the time of the fact, so a
 report can count it and an automation can act on it without asking again; ids are of the
@@ -266,6 +267,26 @@ class PhoneCaptured:
     captured_at: datetime.datetime
 
 
+# --- automation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AutomatedActionTaken:
+    """Automation acted (or tried and failed) on a conversation: a rule's reply, label,
+    hand-over or notice, a follow-up step, a comment hidden for showing a phone number.
+    Published by automation with the log row it wrote (`run_id`); refusals are not actions."""
+
+    workspace_id: int
+    run_id: int
+    rule_id: int | None
+    rule_name: str
+    conversation_id: int
+    action: str
+    result: str  # "done" or "failed"
+    detail: str
+    at: datetime.datetime
+
+
 # --- agents ----------------------------------------------------------------------------------
 
 
@@ -292,4 +313,5 @@ ALL_EVENTS = (
     MessageSent, MessageFailed, ConversationOpened, ConversationClosed, ConversationReopened,
     ConversationArchived, OwnerChanged, LabelAdded, LabelRemoved, OrderRecorded, OrderChanged,
     CustomersMerged, PhoneCaptured, InboxConnected, InboxDisconnected,
+    AutomatedActionTaken,
 )  # fmt: skip

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "routing",
     "automation",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import workspace_urlpatterns as account_pages
+from audit.urls import workspace_urlpatterns as audit_pages
 from automation.urls import workspace_urlpatterns as automation_pages
 from channels_app.urls import callback_urlpatterns as channel_callbacks
 from channels_app.urls import webhook_urlpatterns as webhooks
@@ -22,6 +23,7 @@ workspace_pages = [
     *routing_pages,
     *report_pages,
     *automation_pages,
+    *audit_pages,
 ]
 
 urlpatterns = [

@@ -13,7 +13,7 @@ from automation.services.admin import rule_save
 from conversations.models import Label
 
 
-def auto_labels_install(*, workspace) -> int:
+def auto_labels_install(*, workspace, actor=None) -> int:
     """Create the missing label-only rules; returns how many were created."""
     created = 0
     with transaction.atomic():
@@ -27,6 +27,6 @@ def auto_labels_install(*, workspace) -> int:
                 continue
             rule_save(workspace=workspace, rule=Rule(
                 workspace=workspace, name=name, keywords=list(words), add_label=label,
-            ))  # fmt: skip
+            ), actor=actor)  # fmt: skip
             created += 1
     return created

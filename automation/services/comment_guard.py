@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from automation.models import CommentGuard, CommentUnhide, RuleRun, RunResult
+from automation.services.run_announce import run_announce
 from conversations.models import Message, MessageKind
 from conversations.services.comments import comment_moderate
 from inbox_project.errors import ApplicationError
@@ -38,11 +39,11 @@ def hide_reason(guard: CommentGuard | None, *, post_id: str) -> str:
 
 def _log(comment: Message, *, action: str, result: str, reason: str = "", detail: str = "",
          now) -> RuleRun:  # fmt: skip
-    return RuleRun.objects.create(
+    return run_announce(RuleRun.objects.create(
         workspace_id=comment.workspace_id, rule=None, rule_name=GUARD_NAME,
         conversation_id=comment.conversation_id, message=comment, trigger="comment",
         action=action, result=result, reason=reason, detail=detail[:2000], created_at=now,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def phone_comment_guard(*, comment: Message, now: datetime.datetime | None = None) -> str:

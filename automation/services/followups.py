@@ -28,6 +28,7 @@ from automation.models import (
     flag_set,
     followups_key,
 )
+from automation.services.run_announce import run_announce
 from conversations.models import ConversationLabel, ConversationStatus, Direction, Message
 from conversations.services.outbound import message_send
 from inbox_project.errors import ApplicationError
@@ -63,11 +64,11 @@ def followups_cancel(*, conversation_ids, reason: str, now: datetime.datetime) -
 
 
 def _log(row: FollowUp, *, result: str, reason: str = "", detail: str = "", sent=None, now):
-    RuleRun.objects.create(
+    run_announce(RuleRun.objects.create(
         workspace_id=row.workspace_id, rule=row.rule, rule_name=row.sequence.name,
         conversation=row.conversation, sent=sent, trigger="follow_up", action=ACTION,
         result=result, reason=reason, detail=detail[:2000], created_at=now,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def _end(row: FollowUp, *, status: str, reason: str, now) -> None:

@@ -31,6 +31,7 @@ from automation.models import (
     rules_version_key,
 )
 from automation.services import actions, followups, notices
+from automation.services.run_announce import run_announce
 from conversations.models import Conversation, ConversationLabel, Direction, Message, MessageKind
 from conversations.phone_parsing import has_phone
 from conversations.services.labels import conversation_label_add, conversation_label_remove
@@ -159,7 +160,7 @@ def _log(rule: Rule, *, conversation, message, trigger, action, result, reason="
     )  # fmt: skip
     if result == RunResult.DONE:
         Rule.objects.filter(pk=rule.pk).update(fire_count=F("fire_count") + 1, last_fired_at=now)
-    return run
+    return run_announce(run)
 
 
 def reply_refusal(*, rule: Rule, conversation: Conversation, message: Message | None,

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.admin_actions import admin_action_publish
 from channels_app.models import ChannelAccount
 from channels_app.providers import UnknownProvider, get_adapter
 from channels_app.services import notices
@@ -76,7 +77,7 @@ def pending_check(*, pending: Mapping | None, kind: str, params: Mapping[str, st
 
 def channel_connect_complete(
     *, pending: Mapping | None, kind: str, params: Mapping[str, str], redirect_uri: str,
-    workspace, now: float | None = None,
+    workspace, now: float | None = None, actor=None,
 ) -> ChannelAccount:  # fmt: skip
     """Check the callback against what was kept, let the adapter finish (ProviderError
     propagates) and create or update the workspace's channel account with the credentials,
@@ -95,6 +96,7 @@ def channel_connect_complete(
             raise ApplicationError(
                 _("This account is already connected to another workspace."), code="taken"
             )
+        action = "channel.reconnected" if account is not None else "channel.connected"
         if account is None:
             account = ChannelAccount(workspace=workspace, kind=kind,
                                      external_id=connected.external_id)  # fmt: skip
@@ -111,17 +113,26 @@ def channel_connect_complete(
             raise ApplicationError(
                 _("This account is already connected to another workspace."), code="taken"
             ) from None
+        admin_action_publish(workspace_id=workspace.pk, actor=actor, action=action,
+                             target_type="channel", target_id=account.pk,
+                             target_label=account.display_name,
+                             details={"kind": kind, "external_id": account.external_id})  # fmt: skip
     channel_accounts_forget()
     notices.reconnect_forget(workspace.pk)
     return account
 
 
-def channel_disconnect(*, account: ChannelAccount) -> None:
+def channel_disconnect(*, account: ChannelAccount, actor=None) -> None:
     """Stop receiving and sending on the account and forget its credentials; its
     conversations stay. Connecting it again restores it."""
-    ChannelAccount.objects.filter(pk=account.pk, workspace_id=account.workspace_id).update(
-        is_active=False, credentials_encrypted="", credentials_expires_at=None,
-        needs_reconnect=False, reconnect_reason="",
-    )  # fmt: skip
+    with transaction.atomic():
+        ChannelAccount.objects.filter(pk=account.pk, workspace_id=account.workspace_id).update(
+            is_active=False, credentials_encrypted="", credentials_expires_at=None,
+            needs_reconnect=False, reconnect_reason="",
+        )  # fmt: skip
+        admin_action_publish(workspace_id=account.workspace_id, actor=actor,
+                             action="channel.disconnected", target_type="channel",
+                             target_id=account.pk, target_label=account.display_name,
+                             details={"kind": account.kind})  # fmt: skip
     channel_accounts_forget()
     notices.reconnect_forget(account.workspace_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from accounts.admin_actions import admin_action_publish
 from conversations import domain_events as de
 from conversations.models import Conversation, Message, MessageKind
 from inbox_project.domain_events import publish
@@ -121,3 +122,12 @@ def phone_captured(customer, *, phone: str, message: Message | None, actor_id, a
         message_id=message.pk if message is not None else None, phone=phone,
         actor_id=actor_id, captured_at=at,
     ))  # fmt: skip
+
+
+def customer_unblocked(customer, *, user, now) -> None:
+    """An admin action: the customer is no longer blocked (with whatever the service kept)."""
+    admin_action_publish(
+        workspace_id=customer.workspace_id, actor=user, action="customer.unblocked",
+        target_type="customer", target_id=customer.pk, target_label=customer.name,
+        details={"reason": getattr(customer, "unblock_reason", "") or ""}, at=now,
+    )  # fmt: skip

@@ -17,6 +17,7 @@ from conversations.models import (
     ConversationStatus,
     Customer,
 )
+from conversations.services import announcements
 from conversations.services.acting import conversation_assert_can_act
 from conversations.services.system_events import system_event_create
 from inbox_project.errors import ApplicationError
@@ -82,6 +83,7 @@ def customer_unblock(
             return customer
         customer.is_blocked, customer.unblocked_at = False, now
         customer.unblocked_by, customer.unblock_reason = user, reason
+        announcements.customer_unblocked(customer, user=user, now=now)
         where = conversation or (
             Conversation.objects.filter(workspace_id=customer.workspace_id, customer=customer)
             .select_related("workspace")

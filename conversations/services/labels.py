@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.admin_actions import admin_action_publish
 from conversations import events
 from conversations.channels import channel_accounts_of
 from conversations.models import (
@@ -137,7 +138,7 @@ def label_delete(*, label: Label, now: datetime | None = None) -> None:
     Label.objects.filter(pk=label.pk, deleted_at__isnull=True).update(deleted_at=now)
 
 
-def label_set_copy(*, workspace, source_channel_account) -> int:
+def label_set_copy(*, workspace, source_channel_account, actor=None) -> int:
     """Copy one page's label set (or the workspace-wide set) to every page of the workspace.
     Names a page already has are skipped (case-insensitive). Returns labels created."""
     source = list(
@@ -168,5 +169,15 @@ def label_set_copy(*, workspace, source_channel_account) -> int:
         if (account.pk, label.name.lower()) not in existing
     ]
     # The partial unique index (per set, case-insensitive) still guards concurrent copies.
-    Label.objects.bulk_create(new, ignore_conflicts=True)
+    with transaction.atomic():
+        Label.objects.bulk_create(new, ignore_conflicts=True)
+        admin_action_publish(
+            workspace_id=workspace.pk, actor=actor, action="labels.set_copied",
+            target_type="channel" if source_channel_account else "workspace",
+            target_id=source_channel_account.pk if source_channel_account else workspace.pk,
+            target_label=source_channel_account.display_name if source_channel_account
+            else workspace.name,
+            details={"labels": len(source), "created": len(new),
+                     "pages": len({label.channel_account_id for label in new})},
+        )  # fmt: skip
     return len(new)

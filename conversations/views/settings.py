@@ -83,7 +83,9 @@ def labels_copy(request):
     account = (
         get_channel_account_for_member(workspace=request.workspace, pk=channel) if channel else None
     )
-    created = labels.label_set_copy(workspace=request.workspace, source_channel_account=account)
+    created = labels.label_set_copy(
+        workspace=request.workspace, source_channel_account=account, actor=request.user
+    )
     flash.success(request, _("%(n)s labels copied to the other pages.") % {"n": created})
     return redirect(_labels_url(request, channel))
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.admin_actions import admin_action_publish
 from accounts.models import Membership, User, Workspace
 from accounts.services import workspace_hours_update
 from conversations.channels import channel_accounts_of
@@ -42,6 +43,7 @@ def routing_settings_update(*, workspace: Workspace, actor: User, **fields) -> R
             workspace=workspace
         )
         was_mode, was_anti_steal = settings.mode, settings.anti_steal_enabled
+        before = _snapshot(settings, workspace)
         hours = {name: fields.pop(name) for name in HOURS_FIELDS if name in fields}
         if hours:
             workspace_hours_update(
@@ -61,7 +63,25 @@ def routing_settings_update(*, workspace: Workspace, actor: User, **fields) -> R
             )
         if settings.mode == RoutingMode.ROUND_ROBIN and was_mode != RoutingMode.ROUND_ROBIN:
             enqueue_on_commit(ASSIGN_WAITING_TASK, workspace.pk)
+        after = _snapshot(settings, workspace)
+        changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+        if changed:
+            admin_action_publish(workspace_id=workspace.pk, actor=actor,
+                                 action="routing.settings_changed", target_type="workspace",
+                                 target_id=workspace.pk, target_label=workspace.name,
+                                 details=changed)  # fmt: skip
     return settings
+
+
+def _snapshot(settings: RoutingSettings, workspace: Workspace) -> dict:
+    """The page's values as JSON-safe plain values, to say what a save changed."""
+    values = {name: getattr(settings, name) for name in SETTINGS_FIELDS}
+    values.update({name: getattr(workspace, name) for name in HOURS_FIELDS})
+    return {
+        k: (list(v) if isinstance(v, list | tuple) else v if v is None or
+            isinstance(v, bool | int | float) else str(v))
+        for k, v in values.items()
+    }  # fmt: skip
 
 
 def channel_agents_set(
@@ -108,6 +128,18 @@ def channel_agents_set(
         )
         if wanted - set(present):
             enqueue_on_commit(ASSIGN_WAITING_TASK, workspace.pk)
+        added, removed = wanted - set(present), set(present) - wanted
+        if added or removed:
+            emails = dict(Membership.objects.filter(pk__in=added | removed)
+                          .values_list("pk", "user__email"))  # fmt: skip
+            admin_action_publish(
+                workspace_id=workspace.pk, actor=actor, action="routing.agents_changed",
+                target_type="channel" if channel_account_id else "workspace",
+                target_id=channel_account_id or workspace.pk,
+                target_label=_channel_label(workspace, channel_account_id),
+                details={"added": sorted(emails[i] for i in added),
+                         "removed": sorted(emails[i] for i in removed)},
+            )  # fmt: skip
     return list(
         ChannelAgent.objects.filter(workspace=workspace, channel_account_id=channel_account_id)
     )
@@ -119,8 +151,10 @@ def agent_capacity_set(
     """Caps on open conversations per member (None: no cap). Round robin respects them;
     claims, transfers and admin assignments are deliberate and may go beyond."""
     require_admin(workspace_id=workspace.pk, user=actor)
-    members = Membership.objects.filter(workspace=workspace, pk__in=list(capacities))
+    members = Membership.objects.filter(workspace=workspace,
+                                        pk__in=list(capacities)).select_related("user")  # fmt: skip
     now = timezone.now()
+    changed: dict[str, dict] = {}
     with transaction.atomic():
         for membership in members:
             capacity = capacities[membership.pk]
@@ -141,4 +175,21 @@ def agent_capacity_set(
                 AgentPresence.objects.filter(workspace=workspace, pk=presence.pk).update(
                     capacity=capacity
                 )
+            if capacity != (None if created else presence.capacity):
+                changed[membership.user.email] = {
+                    "from": None if created else presence.capacity,
+                    "to": capacity,
+                }
+        if changed:
+            admin_action_publish(workspace_id=workspace.pk, actor=actor,
+                                 action="routing.capacity_changed", target_type="workspace",
+                                 target_id=workspace.pk, target_label=workspace.name,
+                                 details=changed)  # fmt: skip
         enqueue_on_commit(ASSIGN_WAITING_TASK, workspace.pk)
+
+
+def _channel_label(workspace: Workspace, channel_account_id: int | None) -> str:
+    if channel_account_id is None:
+        return workspace.name
+    return (channel_accounts_of(workspace_id=workspace.pk).filter(pk=channel_account_id)
+            .values_list("display_name", flat=True).first() or "")  # fmt: skip

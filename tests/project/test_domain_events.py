@@ -99,6 +99,7 @@ def test_the_apps_subscribe_in_their_ready():
         "reports.subscribers.on_conversation_event:after_commit",
     ]
     assert names["MessageQueued"] == [
+        "audit.subscribers.on_message_queued:in_transaction",
         "automation.subscribers.on_message_queued:after_commit",
         "channels_app.subscribers.audit_tagged_reply:in_transaction",
         "channels_app.subscribers.on_message_queued:after_commit",
