@@ -28,7 +28,7 @@ from conversations.models import (
     Message,
     Order,
 )
-from devtools.demo import content
+from devtools.demo import content, pictures
 from devtools.demo.dialogues import Chat, Persona, Turn, chat_compose, order_total, phone_typed
 from devtools.demo.timeline import conversation_summary, owner_history
 from devtools.demo.workspace import DemoSetup, SeedResult
@@ -85,6 +85,7 @@ class _Builder:
         self.rng = random.Random(seed)
         self.zone = ZoneInfo(setup.workspace.time_zone)
         self.used_ids: set[tuple[int, str]] = set()
+        self.pictures: list[str] | None = None
         self.posts = {
             account.pk: [
                 (str(self.rng.randrange(10**15, 10**16)), caption, product)
@@ -309,8 +310,13 @@ class _Builder:
         if turn.photo:  # the picture arrives as its own message, just before the words
             name = f"{self.rng.getrandbits(64):016x}.jpg"
             url = PHOTO_HOSTS.get(account.kind, "https://example.invalid/") + name
+            if self.pictures is None:  # drawn and stored once, on the first photo
+                self.pictures = pictures.stored_pictures(self.workspace.pk)
+            stored = self.rng.choice(self.pictures)
+            picture = {"type": "image", "url": url, "name": name, "stored_path": stored,
+                       "stored_content_type": "image/png"}  # fmt: skip
             self._message(conv, at - timedelta(seconds=8), direction="in", kind="inbox",
-                          text="", attachments=[{"type": "image", "url": url, "name": name}],
+                          text="", attachments=[picture],
                           external_id=self._external_id(account, "in"))  # fmt: skip
         if turn.kind == "comment":
             comment_id = self._comment_id(conv)

@@ -203,6 +203,21 @@ def test_demo_messages_look_like_the_providers_sent_them(demo):
         assert phrase in texts
 
 
+def test_demo_photos_are_stored_pictures_a_member_can_open(demo, client):
+    """The customers' photos load offline: each has a stored PNG copy, served to members."""
+    workspace, _ = demo
+    photos = [a for m in Message.objects.filter(workspace=workspace, direction="in")
+              for a in m.attachments if a.get("type") == "image"]  # fmt: skip
+    assert len(photos) >= 10
+    stored = {a["stored_path"] for a in photos}
+    assert all(p.startswith(f"attachments/{workspace.pk}/demo/") for p in stored)
+    assert len(stored) > 1  # not one picture for everyone
+    client.force_login(User.objects.get(email=DEMO_USERS[0][0]))
+    response = client.get("/media/" + sorted(stored)[0])
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG\r\n\x1a\n")
+
+
 def test_demo_customers_phones_and_returning(demo):
     workspace, _ = demo
     customers = Customer.objects.filter(workspace=workspace).prefetch_related("conversations")
