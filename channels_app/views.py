@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import get_for_workspace, require_admin
 from accounts.models import Membership, Role
-from channels_app.models import ChannelAccount, WebhookEvent
+from channels_app.models import ChannelAccount, ChannelKind, WebhookEvent
 from channels_app.providers import get_adapter
 from channels_app.providers.base import ProviderError
 from channels_app.services import connect, ingest, subscriptions
@@ -20,17 +20,32 @@ from inbox_project.errors import ApplicationError
 CONNECT_SESSION_KEY = "channel_connect"
 
 
+def webhook_address(account: ChannelAccount) -> str:
+    """The address the provider posts this account's events to: the account's own, or the
+    one its kind shares (bare for Zalo, with the deployment's key for Shopee)."""
+    shared = get_adapter(account.kind).shared_webhook_key()
+    if shared is None:
+        path = reverse("webhook", kwargs={"kind": account.kind, "key": account.webhook_key})
+    elif shared:
+        path = reverse("webhook", kwargs={"kind": account.kind, "key": shared})
+    else:
+        path = reverse("webhook_shared", kwargs={"kind": account.kind})
+    return settings.SITE_URL.rstrip("/") + path
+
+
 @require_admin
 def channel_list(request):
-    accounts = request.workspace.channel_accounts.order_by("kind", "display_name")
+    accounts = list(request.workspace.channel_accounts.order_by("kind", "display_name"))
+    for account in accounts:
+        account.webhook_address = webhook_address(account)
+    # Kinds whose one consent covers many accounts (Meta) have no pick page yet.
+    kinds = sorted(k for k in connect.connect_kinds() if not get_adapter(k).connect_picks)
     return render(
         request,
         "channels_app/channel_list.html",
-        {"accounts": accounts, "site_url": settings.SITE_URL,
-         "checkable_kinds": subscriptions.subscription_kinds(),
-         # Kinds whose one consent covers many accounts (Meta) have no pick page yet.
-         "connect_kinds": sorted(k for k in connect.connect_kinds()
-                                 if not get_adapter(k).connect_picks)},
+        {"accounts": accounts, "checkable_kinds": subscriptions.subscription_kinds(),
+         "connect_kinds": kinds,
+         "connect_choices": [(k, ChannelKind(k).label) for k in kinds]},
     )  # fmt: skip
 
 

@@ -8,6 +8,7 @@ import pytest
 import requests
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.translation import gettext
 
 from channels_app.models import ChannelAccount
 from channels_app.services import connect, connect_picks
@@ -97,7 +98,10 @@ def test_instagram_is_connected_on_its_page_and_a_taken_page_is_refused(
         keys=[f"facebook:{standin_meta_login.page_id(1)}", f"instagram:{ig}"],
     )  # fmt: skip
     refused = results[f"facebook:{standin_meta_login.page_id(1)}"]
-    assert not refused.connected and "another workspace" in refused.reason
+    assert not refused.connected
+    assert refused.reason == gettext(
+        "Already connected to another workspace: its admins must disconnect it first."
+    )
     account = ChannelAccount.objects.get(kind="instagram", external_id=str(ig))
     assert account.settings["page_id"] == standin_meta_login.page_id(3)
     assert (
