@@ -18,6 +18,7 @@ def test_each_kind_shows_the_address_its_provider_posts_to(client_for, workspace
     page = make_channel_account(workspace_a, "facebook", "1001", "Fanpage A")
     oa = make_channel_account(workspace_a, "zalo", "4318927365019283746", "OA A")
     shop = make_channel_account(workspace_a, "shopee", "382910475", "Shop A")
+    mailbox = make_channel_account(workspace_a, "email", "cskh@a.test", "CSKH")  # no adapter yet
     html = client_for(alice).get("/w/shop-a/channels/").content.decode()
 
     def address(account):
@@ -25,6 +26,7 @@ def test_each_kind_shows_the_address_its_provider_posts_to(client_for, workspace
         return found.group(1)
 
     assert address(page) == f"https://inbox.example.vn/webhooks/facebook/{page.webhook_key}/"
+    assert address(mailbox) == f"https://inbox.example.vn/webhooks/email/{mailbox.webhook_key}/"
     assert address(oa) == "https://inbox.example.vn/webhooks/zalo/"
     assert address(shop) == f"https://inbox.example.vn/webhooks/shopee/{shopee_config.push_key()}/"
     assert address(shop) == shopee_config.push_callback_url()
